@@ -1,0 +1,137 @@
+"""The interface every transport implements, and the one error type they raise."""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+
+class TransportError(Exception):
+    """A send or connection failure.
+
+    permanent=True fails the message (bad number, bind refused, 4xx); False means retry later
+    (throttled, timeout, connection lost). `code` is the provider's code (SMPP status name such as
+    "ESME_RTHROTTLED", or the HTTP status as a string); `reason` reads well in the admin, e.g.
+    "ESME_RTHROTTLED (0x58): throttled". `retry_after` (seconds) overrides the default backoff.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        permanent: bool,
+        code: str = "",
+        retry_after: float | None = None,
+    ):
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.code = code
+        self.retry_after = retry_after
+
+
+@dataclass
+class OutgoingMessage:
+    """One rendered message to one recipient; `reference` is our id for it (for correlation)."""
+
+    to: str
+    sender: str
+    text: str
+    reference: str = ""
+
+
+@dataclass
+class SendResult:
+    """The provider's message id for each part, in part order."""
+
+    provider_ids: list[str]
+    encoding: str = ""
+    parts: int = 1
+
+
+@dataclass
+class Receipt:
+    """A delivery receipt as received from the gateway."""
+
+    provider_id: str
+    status: str  # DELIVRD, UNDELIV, EXPIRED, REJECTD, ... (SMPP appendix B stat values)
+    error_code: str = ""
+    raw: str = ""
+    delivered: bool = False
+    final: bool = True
+
+
+@dataclass
+class CheckStep:
+    """One step of Test connection: what was done, whether it worked, how long it took."""
+
+    name: str
+    ok: bool
+    seconds: float
+    detail: str = ""
+
+
+@dataclass
+class ConnectionReport:
+    steps: list[CheckStep] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.steps) and all(step.ok for step in self.steps)
+
+    def timed(self, name: str, action: Callable[[], str | None]) -> bool:
+        """Run one step, record its outcome and duration; False stops the check."""
+        started = time.monotonic()
+        try:
+            detail = action() or ""
+        except TransportError as exc:
+            self.steps.append(CheckStep(name, False, time.monotonic() - started, exc.reason))
+            return False
+        self.steps.append(CheckStep(name, True, time.monotonic() - started, detail))
+        return True
+
+
+class Transport(ABC):
+    """One session with one gateway for one profile. Use as a context manager.
+
+    Subclasses implement open(), close(), send() and check_connection(); send_many() may be
+    overridden to pipeline (SMPP windowing) but must report every message exactly once.
+    Secrets are read from the profile in memory; never log them.
+    """
+
+    def __init__(self, profile, *, on_receipt: Callable[[Receipt], None] | None = None):
+        self.profile = profile
+        self.on_receipt = on_receipt
+
+    @abstractmethod
+    def open(self) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def send(self, message: OutgoingMessage) -> SendResult:
+        """Send all parts of one message; raise TransportError on failure."""
+        ...
+
+    def send_many(
+        self, messages: Iterable[OutgoingMessage]
+    ) -> Iterator[tuple[OutgoingMessage, SendResult | TransportError]]:
+        """Send each message, yielding (message, result or error) once per message."""
+        for message in messages:
+            try:
+                yield message, self.send(message)
+            except TransportError as exc:
+                yield message, exc
+
+    @abstractmethod
+    def check_connection(self) -> ConnectionReport: ...
+
+    def __enter__(self):
+        self.open()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()

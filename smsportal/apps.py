@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SmsportalConfig(AppConfig):
+    name = "smsportal"
+    verbose_name = "SMS portal"

