@@ -1,0 +1,1 @@
+"""Admin for the Meta Data registry (data objects)."""
