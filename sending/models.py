@@ -1,0 +1,118 @@
+"""What was sent: one Message per recipient, one MessagePart per SMS part the gateway accepted.
+
+A bulk job (next issue) creates many Messages with kind=BULK and a foreign key of its own to them;
+everything here (claiming, retries, receipts) works per Message and does not care who queued it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Message(models.Model):
+    class Kind(models.TextChoices):
+        TEST = "test", _("Test SMS")
+        SINGLE = "single", _("Single (command line)")
+        BULK = "bulk", _("Bulk")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+        UNDELIVERABLE = "undeliverable", _("Undeliverable")
+
+    FINAL_STATUSES = (Status.DELIVERED, Status.FAILED, Status.UNDELIVERABLE)
+
+    # SET_NULL: the record of what was sent outlives the profile that sent it.
+    profile = models.ForeignKey(
+        "profiles.SmsProfile",
+        verbose_name=_("profile"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.TEST)
+    to = models.CharField(_("to"), max_length=32)
+    sender = models.CharField(_("sender"), max_length=100, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, help_text=_("The translation that was sent.")
+    )
+    encoding = models.CharField(_("encoding"), max_length=10, blank=True)
+    parts_count = models.PositiveSmallIntegerField(_("parts"), default=0)
+    status = models.CharField(
+        _("status"), max_length=15, choices=Status, default=Status.QUEUED, db_index=True
+    )
+    error_code = models.CharField(_("error code"), max_length=40, blank=True)
+    error_reason = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    finished_at = models.DateTimeField(
+        _("finished"), null=True, blank=True, help_text=_("Delivered, failed or undeliverable.")
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [
+            # The admin list and a profile's history.
+            models.Index(fields=["profile", "-created_at"], name="message_profile_created"),
+            # A sweeper picking up messages whose retry is due.
+            models.Index(fields=["status", "next_attempt_at"], name="message_status_next"),
+        ]
+
+    def __str__(self):
+        return f"{self.to} · {self.get_status_display()}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL_STATUSES
+
+
+class MessagePart(models.Model):
+    """One SMS part as the gateway accepted it, with its own receipt.
+
+    A long message has one provider id per part and the SMSC sends one receipt per part; the message
+    is delivered only when every part is (gateway-notes: Jasmin #663).
+    """
+
+    message = models.ForeignKey(
+        Message, verbose_name=_("message"), on_delete=models.CASCADE, related_name="parts"
+    )
+    index = models.PositiveSmallIntegerField(_("part"), help_text=_("1 for the first part."))
+    provider_id = models.CharField(_("provider message id"), max_length=100, blank=True)
+    # provider_id normalised (see sending.receipts): receipts are looked up by this.
+    provider_key = models.CharField(max_length=100, blank=True, editable=False)
+    receipt_status = models.CharField(_("receipt"), max_length=10, blank=True)
+    receipt_error = models.CharField(_("receipt error"), max_length=10, blank=True)
+    receipt_at = models.DateTimeField(_("receipt received"), null=True, blank=True)
+    receipt_raw = models.TextField(_("receipt text"), blank=True)
+    delivered = models.BooleanField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["message", "index"]
+        verbose_name = _("message part")
+        verbose_name_plural = _("message parts")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "index"], name="unique_message_part_index")
+        ]
+        indexes = [models.Index(fields=["provider_key"], name="part_provider_key")]
+
+    def __str__(self):
+        return f"{self.message_id}/{self.index}: {self.provider_id}"
