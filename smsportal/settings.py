@@ -132,6 +132,8 @@ CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 
 # Secrets at rest (Fernet). Comma-separated keys: the first encrypts, all decrypt (rotation).
 SMSPORTAL_SECRETS_KEYS = envlist("SMSPORTAL_SECRETS_KEYS", [])
+# A development install (DEBUG, SECRET_KEY kept in var/) needs no separate key; production does.
+SILENCED_SYSTEM_CHECKS = ["profiles.W001"] if DEBUG and not envsecret("SECRET_KEY") else []
 
 # The local SMPP sandbox that `make run` starts and the demo profile points at.
 SMSC_SANDBOX_HOST = envsecret("SMSC_SANDBOX_HOST") or "127.0.0.1"

@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from smsportal import demo
+
+
+class Command(BaseCommand):
+    help = "Create the admin user, the demo Meta Data list and a profile for the SMPP sandbox."
+
+    def handle(self, *args, **options):
+        username, password = demo.seed()
+        self.stdout.write(f"Admin user: {username}  password: {password}")
