@@ -1,0 +1,150 @@
+"""services.send_message and friends against a real HTTP gateway on 127.0.0.1."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from sending import services
+from sending.models import Message
+from sending.transports.web_url import close_sessions
+
+from .web_gateway import Gateway, web_url_profile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gateway():
+    with Gateway() as running:
+        yield running
+    close_sessions()
+
+
+def _queued(profile, to="+33612345678", **kwargs):
+    message = services.create_message(profile, to, **kwargs)
+    assert message.status == Message.Status.QUEUED, message.error_reason
+    return message
+
+
+def test_it_sends_a_queued_message_and_records_its_part(make_profile, gateway):
+    profile = web_url_profile(make_profile, gateway, message="Your code is 1234")
+    message = services.send_message(_queued(profile).pk)
+
+    assert message.status == Message.Status.SENT
+    assert message.attempts == 1 and message.sent_at is not None
+    assert [(p.index, p.provider_id) for p in message.parts.all()] == [(1, "3e9")]
+    assert gateway.texts() == ["Your code is 1234"]
+    assert gateway.requests[0]["query"]["to"] == ["+33612345678"]
+
+
+def test_it_sends_a_message_only_once_when_asked_twice(make_profile, gateway):
+    message = _queued(web_url_profile(make_profile, gateway, message="Once"))
+    first = services.send_message(message.pk)
+    second = services.send_message(message.pk)
+
+    assert first.status == Message.Status.SENT
+    assert second is None
+    assert gateway.texts() == ["Once"]
+    message.refresh_from_db()
+    assert message.attempts == 1
+
+
+def test_it_fails_the_message_on_a_permanent_error(make_profile, gateway):
+    gateway.answers.append((400, "ERR invalid destination"))
+    message = services.send_message(_queued(web_url_profile(make_profile, gateway)).pk)
+
+    assert message.status == Message.Status.FAILED
+    assert message.error_code == "400"
+    assert message.error_reason == "HTTP 400: ERR invalid destination"
+    assert message.finished_at is not None and message.next_attempt_at is None
+
+
+def test_it_requeues_a_transient_error_after_the_mapped_delay(make_profile, gateway):
+    gateway.answers.append((503, "busy"))
+    profile = web_url_profile(make_profile, gateway, retry_map={"503": 42})
+    message = services.send_message(_queued(profile).pk)
+
+    assert message.status == Message.Status.QUEUED
+    assert message.error_reason == "HTTP 503: busy"
+    assert 40 <= services.seconds_until_retry(message) <= 42
+    # Not due yet: a redelivered task cannot send it early.
+    assert services.send_message(message.pk) is None
+    assert len(gateway.requests) == 1
+
+
+def test_it_backs_off_exponentially_when_the_error_is_not_mapped(make_profile):
+    from sending.transports.base import TransportError
+
+    profile = make_profile(retry_map={})
+    error = TransportError("timeout", permanent=False, code="timeout")
+    assert [services.retry_delay(profile, error, n) for n in (1, 2, 3, 10)] == [10, 20, 40, 600]
+    hinted = TransportError("slow down", permanent=False, code="429", retry_after=7)
+    assert services.retry_delay(profile, hinted, 3) == 7
+
+
+def test_it_fails_when_the_retries_are_used_up(make_profile, gateway):
+    gateway.answers += [(503, "busy"), (503, "still busy")]
+    message = _queued(web_url_profile(make_profile, gateway, max_retries=1))
+    services.send_message(message.pk)
+    Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() - timedelta(1))
+    message = services.send_message(message.pk)
+
+    assert message.status == Message.Status.FAILED
+    assert message.attempts == 2
+    assert message.error_reason == "HTTP 503: still busy"
+
+
+def test_it_retries_after_a_transient_error_and_then_sends(make_profile, gateway):
+    gateway.answers.append((500, "oops"))
+    message = _queued(web_url_profile(make_profile, gateway, message="Retry me"))
+    services.send_message(message.pk)
+    Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+    message = services.send_message(message.pk)
+
+    assert message.status == Message.Status.SENT
+    assert message.attempts == 2 and message.error_reason == ""
+    assert gateway.texts() == ["Retry me", "Retry me"]
+
+
+def test_it_fails_a_transient_error_at_once_when_retries_are_not_allowed(make_profile, gateway):
+    gateway.answers.append((503, "busy"))
+    message = _queued(web_url_profile(make_profile, gateway))
+    message = services.send_message(message.pk, allow_retry=False)
+    assert message.status == Message.Status.FAILED
+
+
+def test_it_reports_a_refused_connection_as_transient(make_profile):
+    with Gateway() as gone:
+        profile = web_url_profile(make_profile, gone, max_retries=3)
+    message = services.send_message(_queued(profile).pk)
+
+    assert message.status == Message.Status.QUEUED
+    assert "refused" in message.error_reason
+
+
+def test_it_records_a_message_that_cannot_be_built_as_failed(make_profile, gateway):
+    profile = web_url_profile(make_profile, gateway, message="x" * 400, max_parts=2)
+    message = services.create_message(profile, "+33612345678")
+
+    assert message.status == Message.Status.FAILED
+    assert message.error_code == "TOO_LONG"
+    assert "3 parts" in message.error_reason
+    assert services.send_message(message.pk) is None
+    assert gateway.requests == []
+
+
+def test_it_checks_the_connection_of_a_live_gateway(make_profile, gateway):
+    report = services.check_connection(web_url_profile(make_profile, gateway).pk)
+    assert report.ok
+    assert all(step.seconds < 5 for step in report.steps)
+
+
+def test_it_reports_a_refused_connection_when_checking(make_profile):
+    with Gateway() as gone:
+        profile = web_url_profile(make_profile, gone)
+    report = services.check_connection(profile.pk)
+    assert not report.ok
+    assert "refused" in report.steps[-1].detail
