@@ -1,0 +1,338 @@
+"""Web URL transport: one HTTP request per message to a gateway such as Kannel or Jasmin.
+
+The gateway splits long texts itself, so the whole rendered text goes in one request. Sessions
+(and their connection pools) live for the whole worker process, one per profile, so keep-alive
+connections are reused across tasks; a semaphore per profile caps the requests in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from urllib.parse import quote, quote_plus, urlencode, urlsplit
+
+import requests
+from django.utils.translation import gettext as _
+from requests.adapters import HTTPAdapter
+
+from profiles.choices import BodyType, HttpMethod
+from sending.http import check as http_check
+
+from .base import ConnectionReport, OutgoingMessage, SendResult, Transport, TransportError
+
+logger = logging.getLogger(__name__)
+
+PLACEHOLDER = re.compile(r"\{(to|from|text|username|password)\}")
+BODY_SAMPLE = 120  # characters of the response body quoted in an error reason
+MATCH_LIMIT = 65536  # characters of the body the patterns look at
+
+# Per-process caches. A forked worker must not share the parent's pooled sockets or locks,
+# so they are emptied in the child after fork (Celery's prefork pool forks after import).
+_lock = threading.Lock()
+_sessions: dict[tuple, requests.Session] = {}
+_semaphores: dict[tuple, threading.BoundedSemaphore] = {}
+
+
+def _forget_after_fork() -> None:
+    global _lock
+    _lock = threading.Lock()
+    _sessions.clear()
+    _semaphores.clear()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+def _profile_key(profile) -> tuple:
+    # One pool per profile, not per host: two accounts on one gateway must not share cookies.
+    return (profile.pk if profile.pk is not None else f"unsaved-{id(profile)}", profile.concurrency)
+
+
+def session_for(profile) -> requests.Session:
+    """The process-wide pooled session for this profile (pool size >= its concurrency)."""
+    key = _profile_key(profile)
+    with _lock:
+        session = _sessions.get(key)
+        if session is None:
+            session = requests.Session()
+            # No automatic retries: a retried POST may deliver an SMS twice.
+            adapter = HTTPAdapter(
+                pool_connections=4, pool_maxsize=max(profile.concurrency, 1), max_retries=0
+            )
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            session.headers["User-Agent"] = "smsportal"
+            _sessions[key] = session
+        return session
+
+
+def semaphore_for(profile) -> threading.BoundedSemaphore:
+    key = _profile_key(profile)
+    with _lock:
+        return _semaphores.setdefault(key, threading.BoundedSemaphore(max(profile.concurrency, 1)))
+
+
+def close_sessions() -> None:
+    """Close every pooled connection of this process (tests, worker shutdown)."""
+    with _lock:
+        for session in _sessions.values():
+            session.close()
+        _sessions.clear()
+        _semaphores.clear()
+
+
+class _QueryRedactingFilter(logging.Filter):
+    """urllib3 logs each request line with its URL; the query may carry the password."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                arg.split("?", 1)[0] + "?[redacted]" if isinstance(arg, str) and "?" in arg else arg
+                for arg in record.args
+            )
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_QueryRedactingFilter())
+
+
+def _values(profile, message: OutgoingMessage) -> dict[str, str]:
+    return {
+        "to": message.to,
+        "from": message.sender,
+        "text": message.text,
+        "username": profile.username,
+        "password": profile.password,
+    }
+
+
+def render_url(template: str, values: dict[str, str]) -> str:
+    """Fill the URL template, encoding each value for where it stands.
+
+    Before the "?" (user info, path) a value is one path segment: everything but unreserved
+    characters is percent-encoded, "/" included, spaces as %20. In the query it is form-encoded
+    (spaces as "+", "+" as %2B, "&" and "=" escaped) like a browser would send it.
+    """
+    query_at = template.find("?")
+
+    def fill(match: re.Match) -> str:
+        value = values[match.group(1)]
+        if query_at != -1 and match.start() > query_at:
+            return quote_plus(value, safe="")
+        return quote(value, safe="")
+
+    return PLACEHOLDER.sub(fill, template)
+
+
+def render_params(params: dict, values: dict[str, str]) -> dict:
+    """Extra parameters with placeholders replaced by raw values (encoded later, or JSON)."""
+    return {
+        str(name): PLACEHOLDER.sub(lambda m: values[m.group(1)], value)
+        if isinstance(value, str)
+        else value
+        for name, value in (params or {}).items()
+    }
+
+
+class _Patterns:
+    def __init__(self, profile):
+        def compiled(field: str) -> re.Pattern | None:
+            source = getattr(profile, field) or ""
+            if not source:
+                return None
+            try:
+                return re.compile(source)
+            except re.error as exc:
+                raise TransportError(
+                    _("Invalid regular expression in %(field)s: %(error)s")
+                    % {"field": field, "error": exc},
+                    permanent=True,
+                    code="config",
+                ) from None
+
+        self.success = compiled("success_regex")
+        self.permanent = compiled("permanent_failure_regex")
+        self.temporary = compiled("temporary_failure_regex")
+        self.message_id = compiled("message_id_regex")
+
+    def outcome(self, status: int, body: str) -> str:
+        """'success', 'permanent' or 'temporary' for a response."""
+        line = f"{status} {body[:MATCH_LIMIT]}"
+        if self.success.search(line) if self.success else 200 <= status < 300:
+            return "success"
+        if self.permanent.search(line) if self.permanent else 400 <= status < 500:
+            return "permanent"
+        if self.temporary.search(line) if self.temporary else status >= 500:
+            return "temporary"
+        # An answer matching nothing: 5xx may pass, anything else would only fail again (and a
+        # 2xx that is not a success may still have been sent, so never retry it blindly).
+        return "temporary" if status >= 500 else "permanent"
+
+    def provider_id(self, status: int, body: str) -> str:
+        if not self.message_id:
+            return ""
+        found = self.message_id.search(f"{status} {body[:MATCH_LIMIT]}")
+        if not found:
+            return ""
+        return (found.group(1) if found.re.groups else found.group(0)).strip()
+
+
+def _parts(text: str) -> tuple[int, str]:
+    try:
+        from profiles.message.segments import segment
+    except ImportError:
+        return 1, ""
+    try:
+        split = segment(text)
+    except Exception:  # an estimate only; the gateway does the real split
+        return 1, ""
+    return max(split.part_count, 1), split.encoding
+
+
+class WebUrlTransport(Transport):
+    def open(self) -> None:
+        self._patterns = _Patterns(self.profile)
+        self._session = session_for(self.profile)
+        self._slots = semaphore_for(self.profile)
+        self._secrets = self._secret_values()
+
+    def close(self) -> None:
+        # The session stays pooled for the next task of this process; see close_sessions().
+        pass
+
+    def _secret_values(self) -> list[str]:
+        secrets = [self.profile.password] if self.profile.has_password else []
+        headers = {h["name"].lower() for h in self.profile.headers if h.get("secret")}
+        secrets += [v for name, v in self.profile.header_items() if name.lower() in headers]
+        forms = {form for s in secrets if s for form in (s, quote(s, safe=""), quote_plus(s))}
+        return sorted(forms, key=len, reverse=True)
+
+    def scrub(self, text: str) -> str:
+        """The text with every form of every secret replaced by ***."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def build_request(self, message: OutgoingMessage) -> dict:
+        """The keyword arguments of Session.request() for one message."""
+        profile = self.profile
+        values = _values(profile, message)
+        url = render_url(profile.url, values)
+        params = render_params(profile.extra_params, values)
+        request = {
+            "method": profile.http_method,
+            "url": url,
+            "headers": dict(profile.header_items()),
+            "timeout": (min(profile.request_timeout, 10), profile.request_timeout),
+            "verify": profile.verify_tls,
+            "allow_redirects": False,
+        }
+        body_type = profile.body_type
+        if profile.http_method == HttpMethod.GET or body_type == BodyType.QUERY:
+            # A GET carries no body; its extra parameters join the URL's query string.
+            if params:
+                joiner = "&" if "?" in url else "?"
+                request["url"] = url + joiner + urlencode(params)
+        elif body_type == BodyType.JSON:
+            request["json"] = params
+        else:
+            request["data"] = params
+        return request
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        request = self.build_request(message)
+        with self._slots:
+            try:
+                response = self._session.request(**request)
+                body = response.text
+            except requests.Timeout:
+                raise TransportError(
+                    _("Timeout: no answer from %(host)s within %(seconds)s s")
+                    % {"host": _host(request["url"]), "seconds": self.profile.request_timeout},
+                    permanent=False,
+                    code="timeout",
+                ) from None
+            except requests.RequestException as exc:
+                raise self._request_error(exc, request["url"]) from None
+        outcome = self._patterns.outcome(response.status_code, body)
+        if outcome != "success":
+            sample = " ".join(body.split())[:BODY_SAMPLE]
+            raise TransportError(
+                self.scrub(f"HTTP {response.status_code}: {sample}".rstrip(": ")),
+                permanent=outcome == "permanent",
+                code=str(response.status_code),
+                retry_after=_retry_after(response),
+            )
+        provider_id = self.scrub(self._patterns.provider_id(response.status_code, body))
+        parts, encoding = _parts(message.text)
+        return SendResult(
+            provider_ids=[provider_id] if provider_id else [], encoding=encoding, parts=parts
+        )
+
+    def _request_error(self, exc: requests.RequestException, url: str) -> TransportError:
+        host = _host(url)
+        if isinstance(exc, requests.exceptions.SSLError):
+            reason, code = _("TLS error talking to %(host)s: %(error)s"), "tls"
+        elif isinstance(exc, requests.ConnectionError):
+            reason, code = _("Connection to %(host)s failed: %(error)s"), "connection"
+        else:
+            return TransportError(
+                self.scrub(_("Invalid request: %(error)s") % {"error": exc}),
+                permanent=True,
+                code="request",
+            )
+        detail = http_check.describe_os_error(exc)
+        return TransportError(
+            self.scrub(reason % {"host": host, "error": detail}), permanent=False, code=code
+        )
+
+    def send_many(
+        self, messages: Iterable[OutgoingMessage]
+    ) -> Iterator[tuple[OutgoingMessage, SendResult | TransportError]]:
+        """Pipeline up to `concurrency` requests; yields each message once, in completion order."""
+        workers = max(self.profile.concurrency, 1)
+        if workers == 1:
+            yield from super().send_many(messages)
+            return
+        with ThreadPoolExecutor(workers, thread_name_prefix="web-url") as pool:
+            pending: dict = {}
+            source = iter(messages)
+            exhausted = False
+            while pending or not exhausted:
+                while not exhausted and len(pending) < 2 * workers:
+                    message = next(source, None)
+                    if message is None:
+                        exhausted = True
+                    else:
+                        pending[pool.submit(self._send_or_error, message)] = message
+                if not pending:
+                    break
+                done, _waiting = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield pending.pop(future), future.result()
+
+    def _send_or_error(self, message: OutgoingMessage) -> SendResult | TransportError:
+        try:
+            return self.send(message)
+        except TransportError as exc:
+            return exc
+        except Exception as exc:  # a bug must not lose the message: report it as failed
+            logger.exception("Web URL send failed unexpectedly")
+            return TransportError(self.scrub(repr(exc)), permanent=False, code="error")
+
+    def check_connection(self) -> ConnectionReport:
+        return http_check.check(self.profile)
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.hostname + (f":{parts.port}" if parts.port else "") if parts.hostname else "?"
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    return float(value) if value.isdigit() else None
