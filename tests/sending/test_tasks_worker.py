@@ -1,0 +1,86 @@
+"""A real Celery worker on the embedded Redis sends a queued Test SMS exactly once, even when the
+task is delivered twice."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+
+from sending import services, tasks
+from sending.models import Message
+from sending.transports.web_url import close_sessions
+from smsportal.celery import app as celery_app
+
+from .web_gateway import Gateway, web_url_profile
+
+
+@pytest.fixture
+def worker(redis_url):
+    celery_app.conf.broker_url = redis_url
+    with start_worker(
+        celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def finished_tasks():
+    """Ids of the messages each finished send_message task was given."""
+    done: list[int] = []
+    changed = threading.Condition()
+
+    def on_postrun(sender=None, args=None, **kwargs):
+        if sender is tasks.send_message or getattr(sender, "name", "") == tasks.send_message.name:
+            with changed:
+                done.append(args[0])
+                changed.notify_all()
+
+    task_postrun.connect(on_postrun, weak=False)
+
+    def wait_for(count: int, timeout: float = 20) -> list[int]:
+        with changed:
+            changed.wait_for(lambda: len(done) >= count, timeout)
+        return list(done)
+
+    yield wait_for
+    task_postrun.disconnect(on_postrun)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_sends_a_test_sms_once_when_the_task_is_delivered_twice(
+    make_profile, worker, finished_tasks
+):
+    with Gateway() as gateway:
+        profile = web_url_profile(make_profile, gateway, message="Exactly once")
+        message = services.queue_test_message(profile, "+33612345678")
+        tasks.send_message.delay(message.pk)  # the broker delivers it a second time
+
+        assert finished_tasks(2) == [message.pk, message.pk]
+        time.sleep(0.2)  # anything still in flight would reach the gateway now
+    close_sessions()
+
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT
+    assert message.attempts == 1
+    assert [p.provider_id for p in message.parts.all()] == ["3e9"]
+    assert gateway.texts() == ["Exactly once"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_retries_a_transient_failure_through_the_queue(make_profile, worker, finished_tasks):
+    with Gateway() as gateway:
+        gateway.answers.append((503, "busy"))
+        profile = web_url_profile(make_profile, gateway, message="Again", retry_map={"503": 0})
+        message = services.queue_test_message(profile, "+33612345678")
+
+        assert finished_tasks(2) == [message.pk, message.pk]
+    close_sessions()
+
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT
+    assert message.attempts == 2
+    assert gateway.texts() == ["Again", "Again"]
