@@ -85,4 +85,4 @@ def _render(profile, template: str, data: dict) -> str:
     try:
         return placeholders.render(template, data, policy=profile.missing_data_policy)
     except ValueError as exc:  # the renderer's errors name the key and its position
-        raise ComposeError(str(exc), "RENDER") from exc
+        raise ComposeError(str(exc), getattr(exc, "code", "render").upper()) from exc

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from profiles import choices
 from profiles.models import SmsProfile
@@ -300,12 +301,15 @@ def check_connection(profile_id: int) -> ConnectionReport:
     profile = SmsProfile.objects.get(pk=profile_id)
     started = time.monotonic()
     try:
-        transport = transport_class(profile.protocol)(profile)
-        return transport.check_connection()
+        return transport_class(profile.protocol)(profile).check_connection()
     except TransportError as exc:
-        report = ConnectionReport()
-        report.steps.append(CheckStep(str(exc.reason), False, time.monotonic() - started))
-        return report
+        reason = exc.reason
+    except Exception as exc:  # a bug must still give the admin an answer, not a 500
+        log.exception("check_connection of profile %s", profile.pk)
+        reason = _("Unexpected error: %(error)s") % {"error": exc.__class__.__name__}
+    report = ConnectionReport()
+    report.steps.append(CheckStep(_("Connect"), False, time.monotonic() - started, reason))
+    return report
 
 
 def queue_test_message(

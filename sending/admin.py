@@ -1,0 +1,102 @@
+"""The message records (read-only) and, through MessageAdmin.get_urls, the Test connection and
+Send test SMS pages the profile pages link to."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.contrib import admin
+from django.db.models import Q
+from django.urls import path
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from sending import admin_views
+from sending.models import Message, MessagePart
+
+
+class MessagePartInline(admin.TabularInline):
+    model = MessagePart
+    extra = 0
+    can_delete = False
+    fields = ("index", "provider_id", "receipt_status", "receipt_error", "receipt_at", "delivered")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at", "to", "profile", "kind", "status", "parts_count", "attempts", "short_error",
+    )  # fmt: skip
+    list_filter = ("status", "kind", "profile", "encoding", "language", "created_at")
+    search_fields = ("to", "text", "parts__provider_id", "error_reason")
+    date_hierarchy = "created_at"
+    list_select_related = ("profile",)
+    inlines = [MessagePartInline]
+    fieldsets = (
+        (None, {"fields": ("profile", "kind", "status", "to", "sender", "text")}),
+        (_("Encoding"), {"fields": ("language", "encoding", "parts_count")}),
+        (
+            _("Attempts"),
+            {"fields": ("attempts", "error_code", "error_reason", "next_attempt_at")},
+        ),
+        (
+            _("Times"),
+            {"fields": ("created_by", "created_at", "last_attempt_at", "sent_at", "finished_at")},
+        ),
+    )
+
+    @admin.display(description=_("error"))
+    def short_error(self, obj):
+        return Truncator(obj.error_reason).chars(60)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        user = request.user
+        if user.is_superuser:
+            return queryset
+        # The same visibility as Global Configuration gives the profiles themselves.
+        return queryset.filter(Q(profile__is_global=True) | Q(profile__owner=user))
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(partial(function, self))
+
+        custom = [
+            path(
+                "test-connection/<int:profile_id>/",
+                view(admin_views.test_connection),
+                name="sending_test_connection",
+            ),
+            path(
+                "send-test/<int:profile_id>/",
+                view(admin_views.send_test),
+                name="sending_send_test",
+            ),
+            path(
+                "send-test/result/<int:message_id>/",
+                view(admin_views.send_test_result),
+                name="sending_send_test_result",
+            ),
+            path(
+                "send-test/result/<int:message_id>/status.json",
+                view(admin_views.send_test_status),
+                name="sending_send_test_status",
+            ),
+        ]
+        return custom + super().get_urls()

@@ -1,0 +1,117 @@
+"""The admin's Test connection and Send test SMS pages, through the Django test client."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from django.urls import reverse
+
+from sending.models import Message
+from sending.transports.web_url import close_sessions
+
+from .web_gateway import Gateway, web_url_profile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gateway():
+    with Gateway() as running:
+        yield running
+    close_sessions()
+
+
+def _refused_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # closed again: nothing listens there
+
+
+def test_it_shows_each_step_of_a_working_connection(client, superuser, make_profile, gateway):
+    client.force_login(superuser)
+    profile = web_url_profile(make_profile, gateway)
+    response = client.get(reverse("admin:sending_test_connection", args=[profile.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Connection OK" in page and 'class="step-ok"' in page
+    assert 'class="step-failed"' not in page
+    assert "s3cret" not in page
+
+
+def test_it_says_clearly_when_the_connection_is_refused(client, superuser, make_profile):
+    client.force_login(superuser)
+    profile = make_profile(protocol="web_url", url=f"http://127.0.0.1:{_refused_port()}/send")
+    response = client.get(reverse("admin:sending_test_connection", args=[profile.pk]))
+
+    page = response.content.decode()
+    assert "Test connection failed" in page
+    assert "connection refused" in page
+
+
+def test_it_hides_other_users_private_profiles(client, staff_editor, make_profile, gateway):
+    client.force_login(staff_editor)
+    private = web_url_profile(make_profile, gateway, is_global=False)
+    for name in ("admin:sending_test_connection", "admin:sending_send_test"):
+        assert client.get(reverse(name, args=[private.pk])).status_code == 404
+
+
+def test_it_lets_only_editors_send_a_test(client, staff_viewer, make_profile, gateway):
+    client.force_login(staff_viewer)
+    profile = web_url_profile(make_profile, gateway, is_global=True)
+    assert (
+        client.get(reverse("admin:sending_test_connection", args=[profile.pk])).status_code == 200
+    )
+    assert client.get(reverse("admin:sending_send_test", args=[profile.pk])).status_code == 403
+
+
+def test_it_prefills_the_sample_data_the_message_uses(client, superuser, make_profile, gateway):
+    from profiles.models import DataObject
+
+    DataObject.objects.create(key="customer.first_name", label="First name", sample_value="Ada")
+    DataObject.objects.create(key="invoice.amount", label="Amount", sample_value="12.50")
+    client.force_login(superuser)
+    profile = web_url_profile(make_profile, gateway, message="Hi {{ customer.first_name }}")
+    response = client.get(reverse("admin:sending_send_test", args=[profile.pk]))
+
+    assert response.context["form"]["data"].initial == "customer.first_name=Ada"
+
+
+def test_it_rejects_a_number_that_is_not_e164(client, superuser, make_profile, gateway):
+    client.force_login(superuser)
+    profile = web_url_profile(make_profile, gateway)
+    url = reverse("admin:sending_send_test", args=[profile.pk])
+    response = client.post(url, {"to": "0612", "language": "en", "data": ""})
+
+    assert "international format" in response.content.decode()
+    assert not Message.objects.exists()
+
+
+def test_it_queues_a_test_sms_and_shows_its_progress(
+    client, superuser, make_profile, gateway, django_capture_on_commit_callbacks
+):
+    client.force_login(superuser)
+    profile = web_url_profile(make_profile, gateway, message="Hi {{ customer.first_name }}")
+    url = reverse("admin:sending_send_test", args=[profile.pk])
+    form = {"to": "+33 6 12 34 56 78", "language": "en", "data": "customer.first_name=Ada"}
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(url, form)
+
+    message = Message.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:sending_send_test_result", args=[message.pk])
+    assert (message.to, message.text, message.status) == ("+33612345678", "Hi Ada", "queued")
+    assert len(callbacks) == 1  # the task is enqueued once the transaction commits
+
+    page = client.get(response["Location"]).content.decode()
+    assert "Hi Ada" in page and 'data-polling="1"' in page
+
+    from sending import services
+
+    services.send_message(message.pk)  # what the worker does
+    status_url = reverse("admin:sending_send_test_status", args=[message.pk])
+    state = client.get(status_url).json()
+    assert state["status"] == "sent" and state["polling"] is False
+    assert [part["provider_id"] for part in state["parts"]] == ["3e9"]
+    assert "s3cret" not in str(state)
