@@ -21,6 +21,7 @@ from profiles import choices
 from profiles.models import SmsProfile
 from sending.compose import compose
 from sending.models import Message, MessagePart
+from sending.receipts import candidate_ids, normalise_id
 from sending.transports import SMPP, transport_class
 from sending.transports.base import (
     CheckStep,
@@ -141,7 +142,7 @@ def _record_sent(message: Message, result: SendResult) -> None:
     with transaction.atomic():
         MessagePart.objects.bulk_create(
             MessagePart(
-                message=message, index=index, provider_id=pid, provider_key=provider_key(pid)
+                message=message, index=index, provider_id=pid, provider_key=normalise_id(pid)
             )
             for index, pid in enumerate(result.provider_ids, start=1)
         )
@@ -197,27 +198,6 @@ def seconds_until_retry(message: Message) -> float:
 # Receipts ----------------------------------------------------------------------------------------
 
 
-def provider_key(provider_id: str) -> str:
-    """The form a provider id is stored and looked up in: trimmed, lower-case, no leading zeros."""
-    key = provider_id.strip().lower()
-    return key.lstrip("0") or ("0" if key else "")
-
-
-def candidate_keys(receipt_id: str, id_format: str) -> list[str]:
-    """The stored keys a receipt's id may stand for. SMSCs often answer submit_sm with a hex id
-    and put the same number in decimal in the receipt, or the other way round (Kannel's
-    msg-id-type; Jasmin #643, #1050)."""
-    key = provider_key(receipt_id)
-    keys = [key]
-    if id_format in (choices.ReceiptIdFormat.AUTO, choices.ReceiptIdFormat.DECIMAL):
-        if key.isdigit():
-            keys.append(provider_key(format(int(key), "x")))
-    if id_format in (choices.ReceiptIdFormat.AUTO, choices.ReceiptIdFormat.HEX):
-        if key and all(c in "0123456789abcdef" for c in key):
-            keys.append(str(int(key, 16)))
-    return list(dict.fromkeys(keys))
-
-
 def _listens_for_receipts(profile: SmsProfile, transport) -> bool:
     return (
         profile.protocol == SMPP
@@ -248,7 +228,7 @@ def _record_receipts(profile, receipts: list[Receipt]) -> None:
 def record_receipt(profile: SmsProfile, receipt: Receipt) -> MessagePart | None:
     """Attach a delivery receipt to the part it is for; settle the message when every part has a
     final receipt (delivered only if all parts are). None when no part matches."""
-    keys = candidate_keys(receipt.provider_id, profile.receipt_id_format)
+    keys = candidate_ids(receipt.provider_id, profile.receipt_id_format)
     part = (
         MessagePart.objects.filter(message__profile=profile, provider_key__in=keys)
         .select_related("message")

@@ -24,6 +24,7 @@ def gateway():
 
 
 def _queued(profile, to="+33612345678", **kwargs):
+    kwargs.setdefault("data", {"customer.first_name": "Ada"})
     message = services.create_message(profile, to, **kwargs)
     assert message.status == Message.Status.QUEUED, message.error_reason
     return message
@@ -134,6 +135,33 @@ def test_it_records_a_message_that_cannot_be_built_as_failed(make_profile, gatew
     assert "3 parts" in message.error_reason
     assert services.send_message(message.pk) is None
     assert gateway.requests == []
+
+
+def test_it_renders_the_recipients_language_with_their_data(make_profile, gateway):
+    profile = web_url_profile(
+        make_profile,
+        gateway,
+        multilingual=True,
+        message_en="Hello {{ customer.first_name }}",
+        message_fr='Bonjour {{ customer.first_name }}, {{ invoice.amount | default:"0" }} €',
+        sender="{{ document.sender_number }}",
+    )
+    data = {"customer.first_name": "Zoé", "document.sender_number": "+49 151 1234-5678"}
+    message = _queued(profile, language="fr-CA", data=data)
+    assert (message.language, message.encoding) == ("fr", "gsm7")
+    assert message.sender == "+4915112345678"
+
+    services.send_message(message.pk)
+    assert gateway.texts() == ["Bonjour Zoé, 0 €"]
+    assert gateway.requests[0]["query"]["from"] == ["+4915112345678"]
+
+
+def test_it_fails_a_message_whose_data_is_missing(make_profile, gateway):
+    profile = web_url_profile(make_profile, gateway, message="Hi {{ customer.first_name }}")
+    message = services.create_message(profile, "+33612345678", data={})
+
+    assert (message.status, message.error_code) == ("failed", "MISSING")
+    assert "customer.first_name" in message.error_reason
 
 
 def test_it_checks_the_connection_of_a_live_gateway(make_profile, gateway):

@@ -7,6 +7,7 @@ import pytest
 
 from sending import services
 from sending.models import Message, MessagePart
+from sending.receipts import normalise_id
 from sending.transports.base import Receipt
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ def _sent(profile, *provider_ids):
     )  # fmt: skip
     for index, pid in enumerate(provider_ids, start=1):
         MessagePart.objects.create(
-            message=message, index=index, provider_id=pid, provider_key=services.provider_key(pid)
+            message=message, index=index, provider_id=pid, provider_key=normalise_id(pid)
         )
     return message
 
@@ -78,7 +79,6 @@ def test_it_keeps_an_intermediate_receipt_without_settling(make_profile):
         ("auto", "662316", "a1b2c"),  # decimal in submit_sm_resp, hex in the receipt
         ("decimal", "a1b2c", "662316"),
         ("hex", "662316", "000A1B2C"),
-        ("hex", "a1b2c", "A1B2C"),
     ],
 )
 def test_it_matches_receipt_ids_across_hex_and_decimal(
