@@ -40,6 +40,18 @@ def _seconds(label, default, help_text, minimum=1):
     )
 
 
+class SmsProfileQuerySet(models.QuerySet):
+    def visible_to(self, user) -> SmsProfileQuerySet:
+        """Global Configuration: global profiles for every staff user, private ones for their
+        owner; superusers see everything."""
+        if user.is_superuser:
+            return self
+        return self.filter(models.Q(is_global=True) | models.Q(owner_id=user.pk))
+
+    def complete(self) -> SmsProfileQuerySet:
+        return self.filter(saved_steps=ALL_STEPS_SAVED)
+
+
 class SmsProfile(models.Model):
     # Step 1: Creating a new profile
     name = models.CharField(
@@ -367,10 +379,13 @@ class SmsProfile(models.Model):
         help_text=_("Requests in flight at once for this profile. [4]"),
     )
 
+    objects = SmsProfileQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("SMS profile")
-        verbose_name_plural = _("SMS profiles")
+        # "All …" sets the list apart from Settings > SMS Profile, the SMS Settings dialog.
+        verbose_name_plural = _("All SMS profiles")
         constraints = [
             models.UniqueConstraint(
                 Lower("name"),

@@ -21,8 +21,10 @@ class SmsSettings(models.Model):
     )
 
     class Meta:
+        # Shown as Settings > SMS Profile in the admin (the product documentation's words); the
+        # entry opens the SMS Settings dialog (SmsSettingsAdmin).
         verbose_name = _("SMS settings")
-        verbose_name_plural = _("SMS settings")
+        verbose_name_plural = _("SMS Profile")
 
     def __str__(self):
         return str(_("SMS Settings"))

@@ -1,0 +1,200 @@
+"""Step 4 — Advanced Settings: every SMPP and HTTP client knob, grouped in sections."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sending.transports import SMPP, WEB_URL
+
+from .. import choices
+from ..models import STEP_FIELDS, SmsProfile
+from .fields import KeyValueField
+
+REGEX_FIELDS = (
+    "success_regex",
+    "permanent_failure_regex",
+    "temporary_failure_regex",
+    "message_id_regex",
+)
+
+# (slug, title, protocol it matters for or "" for both, fields)
+SECTIONS = [
+    (
+        "smpp-session",
+        _("SMPP session"),
+        SMPP,
+        [
+            "window_size",
+            "throughput",
+            "max_binds",
+            "interface_version",
+            "address_range",
+            "service_type",
+            "use_tls",
+        ],
+    ),
+    (
+        "addressing",
+        _("Addressing (TON and NPI)"),
+        SMPP,
+        ["bind_ton", "bind_npi", "source_ton", "source_npi", "destination_ton", "destination_npi"],
+    ),
+    (
+        "encoding",
+        _("Encoding and long messages"),
+        "",
+        ["data_coding", "long_message_method", "max_parts"],
+    ),
+    (
+        "receipts",
+        _("Delivery receipts"),
+        "",
+        ["delivery_receipts", "receipt_id_format", "validity_period", "priority"],
+    ),
+    (
+        "timeouts",
+        _("Timeouts and retries"),
+        "",
+        [
+            "enquire_link_interval",
+            "bind_timeout",
+            "response_timeout",
+            "reconnect_delay",
+            "max_retries",
+            "retry_map",
+        ],
+    ),
+    (
+        "web-url",
+        _("Web URL"),
+        WEB_URL,
+        [
+            "body_type",
+            "extra_params",
+            "success_regex",
+            "permanent_failure_regex",
+            "temporary_failure_regex",
+            "message_id_regex",
+            "request_timeout",
+            "verify_tls",
+            "concurrency",
+        ],
+    ),
+]
+
+
+class HeaderForm(forms.Form):
+    name = forms.CharField(
+        label=_("Header name"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "Authorization", "spellcheck": "false"}),
+    )
+    value = forms.CharField(label=_("Value"), required=False, max_length=2000, strip=False)
+    secret = forms.BooleanField(label=_("Secret"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        secret = self.initial.get("secret") or (
+            self.is_bound and self.data.get(self.add_prefix("secret"))
+        )
+        if secret:
+            # A secret value is never rendered back, not even after a validation error.
+            self.fields["value"].widget = forms.PasswordInput(
+                render_value=False, attrs={"placeholder": "••••••••", "autocomplete": "off"}
+            )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if name and not re.match(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", name):
+            raise forms.ValidationError(_("A header name has letters, digits and - only."))
+        return name
+
+
+HeaderFormSet = forms.formset_factory(HeaderForm, extra=2)
+
+
+class AdvancedStepForm(forms.ModelForm):
+    retry_map = KeyValueField(
+        integer_values=True,
+        label=_("Retry delays per error"),
+        help_text=SmsProfile._meta.get_field("retry_map").help_text
+        + " "
+        + _("One STATUS=seconds per line, or a JSON object."),
+    )
+    extra_params = KeyValueField(
+        label=_("Extra parameters"),
+        help_text=_("One name=value per line (or a JSON object); placeholders allowed. []"),
+    )
+
+    class Meta:
+        model = SmsProfile
+        fields = [f for f in STEP_FIELDS[4] if f != "headers"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.processing_mode == choices.ProcessingMode.SYNCHRONOUS:
+            window = self.fields["window_size"]
+            window.disabled = True
+            window.initial = 1
+            self.initial["window_size"] = 1
+            window.help_text = _("Synchronous processing always uses a window of 1.")
+        headers = [
+            {"name": h["name"], "value": "" if h.get("secret") else h["value"], "secret": True}
+            if h.get("secret")
+            else {"name": h["name"], "value": h["value"], "secret": False}
+            for h in self.instance.headers
+        ]
+        self.headers_formset = HeaderFormSet(
+            data=self.data if self.is_bound else None,
+            initial=headers,
+            prefix=f"{self.prefix}-headers" if self.prefix else "headers",
+        )
+
+    def sections(self):
+        """[(slug, title, protocol, [bound fields], has_errors)] for the template."""
+        result = []
+        for slug, title, protocol, names in SECTIONS:
+            fields = [self[name] for name in names if name in self.fields]
+            has_errors = any(f.errors for f in fields) or (
+                slug == "web-url" and not self.headers_valid_for_display()
+            )
+            result.append((slug, title, protocol, fields, has_errors))
+        return result
+
+    def headers_valid_for_display(self) -> bool:
+        return not self.is_bound or self.headers_formset.is_valid()
+
+    def clean(self):
+        data = super().clean()
+        for name in REGEX_FIELDS:
+            pattern = data.get(name)
+            if pattern:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    self.add_error(
+                        name, _("Not a valid regular expression: %(error)s.") % {"error": exc}
+                    )
+        if self.instance.processing_mode == choices.ProcessingMode.SYNCHRONOUS:
+            data["window_size"] = 1
+        return data
+
+    def is_valid(self) -> bool:
+        return super().is_valid() & self.headers_formset.is_valid()
+
+    def save(self, commit: bool = True) -> SmsProfile:
+        profile = super().save(commit=False)
+        profile.set_headers(
+            [
+                header
+                for header in (f.cleaned_data for f in self.headers_formset.forms)
+                if header.get("name")
+            ]
+        )
+        if commit:
+            profile.save()
+        return profile

@@ -1,0 +1,43 @@
+"""Helpers for driving the profile wizard with the Django test client."""
+
+from __future__ import annotations
+
+import re
+
+from django.urls import reverse
+
+
+def wizard_path(profile, step: str) -> str:
+    return reverse("admin:profiles_smsprofile_wizard", args=[profile.pk, step])
+
+
+def run_id(response) -> str:
+    """The run id a wizard page put in its hidden field."""
+    match = re.search(rb'name="wizard_run" value="([0-9a-f]{12})"', response.content)
+    assert match, "the page has no wizard_run field"
+    return match.group(1).decode()
+
+
+def post_step(client, profile, step: str, data: dict, *, run: str = "", button: str = "_save"):
+    """Open the step (GET, new run unless `run`), then POST `data` for it like the browser."""
+    if not run:
+        run = run_id(client.get(wizard_path(profile, step)))
+    payload = {f"{step}-{key}": value for key, value in data.items()}
+    payload[f"profile_{profile.pk}_{run}-current_step"] = step
+    payload["wizard_run"] = run
+    payload[button] = "1"
+    return client.post(wizard_path(profile, step), payload)
+
+
+SMPP_SERVER = {
+    "protocol": "smpp",
+    "system_type": "",
+    "bind_mode": "transmitter",
+    "processing_mode": "async",
+    "host": "smsc.example.com",
+    "port": "2775",
+    "url": "",
+    "http_method": "GET",
+    "username": "acme",
+    "password": "",
+}
