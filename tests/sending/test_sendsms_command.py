@@ -1,0 +1,93 @@
+"""`manage.py sendsms` sends one message synchronously through a real gateway on 127.0.0.1."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from profiles.models import SmsSettings
+from sending.models import Message
+from sending.transports.web_url import close_sessions
+
+from .web_gateway import Gateway, web_url_profile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gateway():
+    with Gateway() as running:
+        yield running
+    close_sessions()
+
+
+def _sendsms(*args) -> str:
+    out = StringIO()
+    call_command("sendsms", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_it_sends_through_the_named_profile_and_prints_the_provider_id(make_profile, gateway):
+    profile = web_url_profile(make_profile, gateway, name="Marketing EU", multilingual=True)
+    profile.message_fr = "Bonjour {{ customer.first_name }}"
+    profile.save()
+    out = _sendsms(
+        "--profile", "marketing eu", "--to", "+33 6 12 34 56 78", "--lang", "fr",
+        "--data", "customer.first_name=Zoé", "invoice.amount=3",
+    )  # fmt: skip
+
+    assert "part 1: 3e9" in out
+    assert gateway.texts() == ["Bonjour Zoé"]
+    message = Message.objects.get()
+    assert (message.kind, message.status, message.language) == ("single", "sent", "fr")
+    assert message.to == "+33612345678"
+
+
+def test_it_uses_the_applied_profile_without_profile(make_profile, gateway):
+    profile = web_url_profile(make_profile, gateway, is_global=True)
+    SmsSettings.load().apply(profile)
+    out = _sendsms("--to", "+4915112345678", "--text", "Plain text")
+
+    assert "part 1: 3e9" in out
+    assert gateway.texts() == ["Plain text"]
+
+
+def test_it_exits_with_the_gateway_error(make_profile, gateway):
+    gateway.answers.append((503, "queue full"))
+    web_url_profile(make_profile, gateway, name="Busy")
+    with pytest.raises(CommandError, match="Not sent: HTTP 503: queue full"):
+        _sendsms("--profile", "Busy", "--to", "+4915112345678", "--text", "x")
+
+    message = Message.objects.get()
+    assert message.status == Message.Status.FAILED and message.attempts == 1
+
+
+def test_it_exits_when_a_placeholder_has_no_value(make_profile, gateway):
+    web_url_profile(make_profile, gateway, name="Greeting")
+    with pytest.raises(CommandError, match="customer.first_name"):
+        _sendsms("--profile", "Greeting", "--to", "+4915112345678")
+    assert gateway.requests == []
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--profile", "Nope", "--to", "+4915112345678"], "No profile named"),
+        (["--to", "+4915112345678"], "No profile is applied"),
+        (["--profile", "Greeting", "--to", "12"], "international format"),
+        (["--profile", "Greeting", "--to", "+4915112345678", "--data", "oops"], "key=value"),
+    ],
+)
+def test_it_explains_what_is_wrong_with_the_arguments(make_profile, gateway, args, error):
+    web_url_profile(make_profile, gateway, name="Greeting")
+    with pytest.raises(CommandError, match=error):
+        _sendsms(*args)
+    assert gateway.requests == []
+
+
+def test_it_refuses_a_draft_profile(make_profile, gateway):
+    web_url_profile(make_profile, gateway, name="Draft", complete=False)
+    with pytest.raises(CommandError, match="is a draft"):
+        _sendsms("--profile", "Draft", "--to", "+4915112345678", "--text", "x")
