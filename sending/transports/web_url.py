@@ -1,5 +1,11 @@
 """Web URL transport: one HTTP request per message to a gateway such as Kannel or Jasmin.
 
+Placeholders ({to} {from} {text} {username} {password}) may appear in the URL, in the extra
+parameters and in header values. Extra parameters go in the query string (GET, or body type
+"query"), a form body or a JSON body. A POST whose templates never mention {text} sends the text
+itself as a text/plain body, which is how Kannel's sendsms takes a POST (parameters in
+X-Kannel-* headers).
+
 The gateway splits long texts itself, so the whole rendered text goes in one request. Sessions
 (and their connection pools) live for the whole worker process, one per profile, so keep-alive
 connections are reused across tasks; a semaphore per profile caps the requests in flight.
@@ -198,6 +204,8 @@ class WebUrlTransport(Transport):
         self._patterns = _Patterns(self.profile)
         self._session = session_for(self.profile)
         self._slots = semaphore_for(self.profile)
+        self._headers = self.profile.header_items()
+        self._text_placed = _uses_text(self.profile, self._headers)
         self._secrets = self._secret_values()
 
     def close(self) -> None:
@@ -207,7 +215,7 @@ class WebUrlTransport(Transport):
     def _secret_values(self) -> list[str]:
         secrets = [self.profile.password] if self.profile.has_password else []
         headers = {h["name"].lower() for h in self.profile.headers if h.get("secret")}
-        secrets += [v for name, v in self.profile.header_items() if name.lower() in headers]
+        secrets += [v for name, v in self._headers if name.lower() in headers]
         forms = {form for s in secrets if s for form in (s, quote(s, safe=""), quote_plus(s))}
         return sorted(forms, key=len, reverse=True)
 
@@ -226,7 +234,8 @@ class WebUrlTransport(Transport):
         request = {
             "method": profile.http_method,
             "url": url,
-            "headers": dict(profile.header_items()),
+            # Header values may use placeholders too (Kannel's POST takes X-Kannel-To etc.).
+            "headers": render_params(dict(self._headers), values),
             "timeout": (min(profile.request_timeout, 10), profile.request_timeout),
             "verify": profile.verify_tls,
             "allow_redirects": False,
@@ -237,6 +246,10 @@ class WebUrlTransport(Transport):
             if params:
                 joiner = "&" if "?" in url else "?"
                 request["url"] = url + joiner + urlencode(params)
+            if profile.http_method == HttpMethod.POST and not self._text_placed:
+                # The text has no other place: it is the body, as Kannel's sendsms POST wants.
+                request["data"] = message.text.encode()
+                request["headers"].setdefault("Content-Type", "text/plain; charset=utf-8")
         elif body_type == BodyType.JSON:
             request["json"] = params
         else:
@@ -326,6 +339,12 @@ class WebUrlTransport(Transport):
 
     def check_connection(self) -> ConnectionReport:
         return http_check.check(self.profile)
+
+
+def _uses_text(profile, headers: list[tuple[str, str]]) -> bool:
+    templates = [profile.url, *map(str, (profile.extra_params or {}).values())]
+    templates += [value for _name, value in headers]
+    return any("{text}" in template for template in templates)
 
 
 def _host(url: str) -> str:

@@ -182,3 +182,21 @@ def test_it_estimates_the_parts_the_gateway_will_send(web_profile, gateway):
     result = send(web_profile(), text="x" * 161)
 
     assert (result.parts, result.encoding) == (2, "gsm7")
+
+
+def test_it_posts_the_text_as_the_body_with_placeholders_in_headers(web_profile, gateway):
+    profile = web_profile(url=gateway.url + "/cgi-bin/sendsms", http_method="POST")
+    profile.set_headers(
+        [
+            {"name": "X-Kannel-To", "value": "{to}"},
+            {"name": "X-Kannel-Username", "value": "{username}"},
+            {"name": "X-Kannel-Password", "value": "{password}", "secret": False},
+        ]
+    )
+    send(profile, text="Grüße & 😀")
+
+    (request,) = gateway.requests
+    assert request.body.decode() == "Grüße & 😀"
+    assert request.headers["content-type"] == "text/plain; charset=utf-8"
+    assert request.headers["x-kannel-to"] == "+4915112345678"
+    assert request.headers["x-kannel-password"] == "s3cret"
