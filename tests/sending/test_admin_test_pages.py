@@ -115,3 +115,33 @@ def test_it_queues_a_test_sms_and_shows_its_progress(
     assert state["status"] == "sent" and state["polling"] is False
     assert [part["provider_id"] for part in state["parts"]] == ["3e9"]
     assert "s3cret" not in str(state)
+
+
+@pytest.mark.peer
+def test_it_shows_the_smpp_bind_enquire_link_and_unbind(client, superuser, make_profile, tmp_path):
+    from .smpp_peer import NetSmppPeer, smpp_profile
+
+    client.force_login(superuser)
+    with NetSmppPeer(tmp_path / "smsc.log") as peer:
+        profile = smpp_profile(make_profile, peer)
+        page = client.get(reverse("admin:sending_test_connection", args=[profile.pk]))
+    page = page.content.decode()
+
+    assert "Connection OK" in page
+    assert page.count('class="step-ok"') == 3
+    for step in ("Bind", "enquire_link", "Unbind", "NetSMPP"):
+        assert step in page
+
+
+@pytest.mark.peer
+def test_it_names_a_wrong_smpp_password(client, superuser, make_profile, tmp_path):
+    from .smpp_peer import NetSmppPeer, smpp_profile
+
+    client.force_login(superuser)
+    with NetSmppPeer(tmp_path / "smsc.log") as peer:
+        profile = smpp_profile(make_profile, peer, password="wrong-one")
+        page = client.get(reverse("admin:sending_test_connection", args=[profile.pk]))
+    page = page.content.decode()
+
+    assert "Test connection failed" in page and "ESME_RINVPASWD" in page
+    assert "wrong-one" not in page

@@ -91,3 +91,32 @@ def test_it_refuses_a_draft_profile(make_profile, gateway):
     web_url_profile(make_profile, gateway, name="Draft", complete=False)
     with pytest.raises(CommandError, match="is a draft"):
         _sendsms("--profile", "Draft", "--to", "+4915112345678", "--text", "x")
+
+
+@pytest.mark.peer
+def test_it_sends_over_smpp_and_prints_each_part_with_its_receipt(make_profile, tmp_path):
+    from .smpp_peer import NetSmppPeer, smpp_profile
+
+    text = "A long text: " + "abc " * 80  # 333 GSM characters: 3 parts
+    with NetSmppPeer(tmp_path / "smsc.log") as peer:
+        smpp_profile(make_profile, peer, name="Sandbox")
+        out = _sendsms("--profile", "Sandbox", "--to", "+4915112345678", "--text", text,
+                       "--wait", "10")  # fmt: skip
+        submits = peer.submits()
+
+    ids = [submit["message_id"] for submit in submits]
+    assert len(ids) == 3
+    assert [line for line in out.splitlines() if line.startswith("part")] == [
+        f"part {n}: {pid}  DELIVRD" for n, pid in enumerate(ids, start=1)
+    ]
+    assert Message.objects.get().status == Message.Status.DELIVERED
+
+
+@pytest.mark.peer
+def test_it_exits_with_the_smpp_bind_error(make_profile, tmp_path):
+    from .smpp_peer import NetSmppPeer, smpp_profile
+
+    with NetSmppPeer(tmp_path / "smsc.log") as peer:
+        smpp_profile(make_profile, peer, name="Wrong", password="nope")
+        with pytest.raises(CommandError, match="Not sent: .*ESME_RINVPASWD"):
+            _sendsms("--profile", "Wrong", "--to", "+4915112345678", "--text", "x")
