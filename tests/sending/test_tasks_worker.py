@@ -84,3 +84,26 @@ def test_it_retries_a_transient_failure_through_the_queue(make_profile, worker, 
     assert message.status == Message.Status.SENT
     assert message.attempts == 2
     assert gateway.texts() == ["Again", "Again"]
+
+
+@pytest.mark.peer
+@pytest.mark.django_db(transaction=True)
+def test_it_catches_the_receipt_of_a_test_sms_on_a_transceiver_bind(
+    make_profile, worker, finished_tasks, tmp_path, settings
+):
+    from .smpp_peer import NetSmppPeer, smpp_profile
+
+    settings.SMSPORTAL_TEST_RECEIPT_WAIT = 10
+    with NetSmppPeer(tmp_path / "smsc.log") as peer:
+        profile = smpp_profile(make_profile, peer, message="Hi {{ customer.first_name }}")
+        message = services.queue_test_message(
+            profile, "+33612345678", data={"customer.first_name": "Ada"}
+        )
+        assert finished_tasks(1) == [message.pk]
+        submits = peer.submits()
+
+    message.refresh_from_db()
+    assert message.status == Message.Status.DELIVERED
+    part = message.parts.get()
+    assert (part.provider_id, part.receipt_status) == (submits[0]["message_id"], "DELIVRD")
+    assert len(submits) == 1 and bytes.fromhex(submits[0]["short_message"]) == b"Hi Ada"
