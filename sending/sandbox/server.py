@@ -1,0 +1,233 @@
+"""The sandbox SMSC: an asyncio SMPP 3.4 server speaking just enough for an ESME.
+
+It accepts binds with the configured credentials (ESME_RINVPASWD for a wrong password,
+ESME_RBINDFAIL for an unknown system_id), answers submit_sm with hexadecimal message ids, sends an
+appendix-B delivery receipt (with receipted_message_id and message_state TLVs) for each accepted
+submit_sm on transceiver binds, answers enquire_link and unbind, and reports every event to a
+callback. Test knobs: throttle every Nth submit_sm, drop the connection at the Nth (once), send
+enquire_link every S seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..receipts import receipt_text
+from ..smpp.errors import ESME_RBINDFAIL, ESME_RINVPASWD, ESME_RTHROTTLED
+from ..smpp.pdu import (
+    BIND_RECEIVER,
+    BIND_TRANSCEIVER,
+    BIND_TRANSMITTER,
+    BINDS,
+    DELIVER_SM,
+    DELIVER_SM_RESP,
+    ENQUIRE_LINK,
+    ENQUIRE_LINK_RESP,
+    ESM_RECEIPT,
+    GENERIC_NACK,
+    RESPONSE,
+    SUBMIT_SM,
+    TLV_MESSAGE_STATE,
+    TLV_RECEIPTED_MESSAGE_ID,
+    TLV_SC_INTERFACE_VERSION,
+    UNBIND,
+    UNBIND_RESP,
+    BindRequest,
+    ShortMessage,
+    cstring,
+    pack,
+    split_stream,
+    tlv,
+)
+
+MODES = {
+    BIND_TRANSMITTER: "transmitter",
+    BIND_TRANSCEIVER: "transceiver",
+    BIND_RECEIVER: "receiver",
+}
+SAR_NAMES = {
+    0x020C: "sar_msg_ref_num",
+    0x020E: "sar_total_segments",
+    0x020F: "sar_segment_seqnum",
+    0x0424: "message_payload",
+}
+
+
+@dataclass
+class SandboxOptions:
+    host: str = "127.0.0.1"
+    port: int = 2775
+    system_id: str = "sandbox"
+    password: str = "sandbox"
+    receipts: bool = True
+    receipt_delay: float = 0.2
+    throttle_every: int = 0
+    drop_after: int = 0
+    enquire_interval: float = 0.0
+
+
+class SandboxSmsc:
+    def __init__(self, options: SandboxOptions, on_event: Callable[[dict], None] | None = None):
+        self.options = options
+        self.on_event = on_event or (lambda event: None)
+        self.port = options.port
+        self.submits = 0
+        self._dropped = False
+        self._ids = itertools.count(0x1000)
+        self._sessions = itertools.count(1)
+        self._server: asyncio.base_events.Server | None = None
+
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._serve, self.options.host, self.options.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self.port
+
+    async def serve_forever(self) -> None:
+        async with self._server:
+            await self._server.serve_forever()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        session = next(self._sessions)
+        state = {"mode": "", "sequence": 0}
+        buffer = bytearray()
+        pinger = None
+        if self.options.enquire_interval:
+            pinger = asyncio.ensure_future(self._ping(writer, state, session))
+        try:
+            while True:
+                data = await reader.read(65536)
+                if not data:
+                    break
+                buffer += data
+                for command_id, _status, sequence, body in split_stream(buffer):
+                    if not self._handle(writer, state, session, command_id, sequence, body):
+                        writer.close()
+                        return
+                await writer.drain()
+        except (ConnectionError, ValueError):
+            pass
+        finally:
+            if pinger:
+                pinger.cancel()
+            self.on_event({"event": "closed", "session": session})
+            writer.close()
+
+    def _send(self, writer, state, command_id: int, body: bytes) -> None:
+        state["sequence"] += 1
+        writer.write(pack(command_id, state["sequence"], body))
+
+    async def _ping(self, writer, state, session) -> None:
+        while True:
+            await asyncio.sleep(self.options.enquire_interval)
+            if state["mode"]:
+                self._send(writer, state, ENQUIRE_LINK, b"")
+                self.on_event({"event": "enquire_link_sent", "session": session})
+
+    def _handle(self, writer, state, session, command_id, sequence, body) -> bool:
+        """Answer one PDU; False closes the connection."""
+        if command_id in BINDS:
+            return self._bind(writer, state, session, command_id, sequence, body)
+        if command_id == SUBMIT_SM:
+            return self._submit(writer, state, session, sequence, body)
+        if command_id == ENQUIRE_LINK:
+            self.on_event({"event": "enquire_link", "session": session})
+            writer.write(pack(ENQUIRE_LINK_RESP, sequence))
+        elif command_id == UNBIND:
+            self.on_event({"event": "unbind", "session": session})
+            writer.write(pack(UNBIND_RESP, sequence))
+            return False
+        elif command_id == ENQUIRE_LINK_RESP:
+            self.on_event({"event": "enquire_link_resp", "session": session})
+        elif command_id == DELIVER_SM_RESP:
+            self.on_event({"event": "deliver_sm_resp", "session": session})
+        elif not command_id & RESPONSE:
+            writer.write(pack(GENERIC_NACK, sequence, status=0x03))
+        return True
+
+    def _bind(self, writer, state, session, command_id, sequence, body) -> bool:
+        request = BindRequest.decode(body)
+        status = 0
+        if request.system_id != self.options.system_id:
+            status = ESME_RBINDFAIL
+        elif request.password != self.options.password:
+            status = ESME_RINVPASWD
+        mode = MODES[command_id]
+        self.on_event(
+            {
+                "event": "bind",
+                "session": session,
+                "mode": mode,
+                "system_id": request.system_id,
+                "status": status,
+            }
+        )
+        resp = cstring("sandbox") + tlv(TLV_SC_INTERFACE_VERSION, b"\x34") if not status else b""
+        writer.write(pack(command_id | RESPONSE, sequence, resp, status))
+        if status:
+            return False
+        state["mode"] = mode
+        return True
+
+    def _submit(self, writer, state, session, sequence, body) -> bool:
+        self.submits += 1
+        sm = ShortMessage.decode(body)
+        record = {
+            "event": "submit_sm",
+            "session": session,
+            "seq": sequence,
+            "source_addr": sm.source_addr,
+            "source_addr_ton": sm.source_addr_ton,
+            "source_addr_npi": sm.source_addr_npi,
+            "destination_addr": sm.destination_addr,
+            "dest_addr_ton": sm.dest_addr_ton,
+            "dest_addr_npi": sm.dest_addr_npi,
+            "esm_class": sm.esm_class,
+            "data_coding": sm.data_coding,
+            "registered_delivery": sm.registered_delivery,
+            "priority_flag": sm.priority_flag,
+            "validity_period": sm.validity_period,
+            "service_type": sm.service_type,
+            "short_message": sm.short_message.hex(),
+            "tlvs": {
+                SAR_NAMES[tag]: value.hex() for tag, value in sm.tlvs.items() if tag in SAR_NAMES
+            },
+        }
+        options = self.options
+        if options.drop_after and not self._dropped and self.submits == options.drop_after:
+            self._dropped = True
+            self.on_event({**record, "status": -1})
+            return False
+        if options.throttle_every and self.submits % options.throttle_every == 0:
+            self.on_event({**record, "status": ESME_RTHROTTLED})
+            writer.write(pack(SUBMIT_SM | RESPONSE, sequence, b"\0", ESME_RTHROTTLED))
+            return True
+        message_id = format(next(self._ids), "x")
+        self.on_event({**record, "status": 0, "message_id": message_id})
+        writer.write(pack(SUBMIT_SM | RESPONSE, sequence, cstring(message_id)))
+        if state["mode"] == "transceiver" and options.receipts and sm.registered_delivery & 3:
+            asyncio.get_running_loop().call_later(
+                options.receipt_delay, self._receipt, writer, state, sm, message_id
+            )
+        return True
+
+    def _receipt(self, writer, state, sm: ShortMessage, message_id: str) -> None:
+        if writer.is_closing():
+            return
+        stamp = time.strftime("%y%m%d%H%M")
+        text = receipt_text(message_id, "DELIVRD", submit_date=stamp, done_date=stamp)
+        receipt = ShortMessage(
+            source_addr=sm.destination_addr,
+            source_addr_ton=sm.dest_addr_ton,
+            source_addr_npi=sm.dest_addr_npi,
+            destination_addr=sm.source_addr,
+            dest_addr_ton=sm.source_addr_ton,
+            dest_addr_npi=sm.source_addr_npi,
+            esm_class=ESM_RECEIPT,
+            short_message=text.encode("ascii"),
+            tlvs={TLV_RECEIPTED_MESSAGE_ID: cstring(message_id), TLV_MESSAGE_STATE: b"\x02"},
+        )
+        self._send(writer, state, DELIVER_SM, receipt.encode())

@@ -1,0 +1,1 @@
+"""The parts of the SMPP transport: PDU codec, submit_sm building, status names, the session."""
