@@ -149,10 +149,9 @@ class SmsProfileAdmin(admin.ModelAdmin):
     # -- pages --------------------------------------------------------------------------
     def get_urls(self):
         wizard = self.admin_site.admin_view(ProfileWizard.as_view(model_admin=self))
-        info = self.opts.app_label, self.opts.model_name
         return [
-            path("wizard/<slug:step>/", wizard, name="%s_%s_wizard_new" % info),
-            path("<int:pk>/wizard/<slug:step>/", wizard, name="%s_%s_wizard" % info),
+            path("wizard/<slug:step>/", wizard, name="profiles_smsprofile_wizard_new"),
+            path("<int:pk>/wizard/<slug:step>/", wizard, name="profiles_smsprofile_wizard"),
             *super().get_urls(),
         ]
 

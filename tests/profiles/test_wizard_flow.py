@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from profiles.models import SmsProfile
 
-from .wizard_helpers import run_id, wizard_path
+from .wizard_helpers import SMPP_SERVER, post_step, run_id, wizard_path
 
 pytestmark = pytest.mark.django_db
 
@@ -32,3 +32,58 @@ def test_it_walks_all_four_steps_saving_each(admin_client_root, superuser):
     assert profile.state_label == "Draft at step 2"
     assert response.status_code == 302
     assert response.url.startswith(wizard_path(profile, "server"))
+
+
+def test_it_saves_the_server_step_and_resumes_the_draft_later(admin_client_root, make_profile):
+    profile = make_profile(complete=False, saved_steps=0b0001, host="", port=None)
+    response = post_step(admin_client_root, profile, "server", SMPP_SERVER | {"password": "pw"})
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert (profile.host, profile.port, profile.username) == ("smsc.example.com", 2775, "acme")
+    assert profile.password == "pw"
+    assert profile.state_label == "Draft at step 3"
+
+    # Later, from SMS Settings' Profile Name: the draft opens where it stopped.
+    response = admin_client_root.get(
+        reverse("admin:profiles_smssettings_changelist"), {"profile": profile.pk}
+    )
+    assert response.url == wizard_path(profile, "message")
+    page = admin_client_root.get(response.url)
+    assert "Draft at step 3" in page.content.decode()
+
+
+def test_it_goes_to_the_next_step_with_save_and_continue(admin_client_root, make_profile):
+    profile = make_profile(complete=False, saved_steps=0b0001)
+    response = post_step(admin_client_root, profile, "server", SMPP_SERVER, button="_continue")
+    assert response.url.startswith(wizard_path(profile, "message") + "?run=")
+    # The redirect continues the same run: its storage survives this GET.
+    run = response.url.split("run=")[1]
+    page = admin_client_root.get(response.url)
+    assert run_id(page) == run
+
+
+def test_it_marks_saved_steps_in_the_step_indicator(admin_client_root, make_profile):
+    profile = make_profile(complete=False, saved_steps=0b0011)
+    html = admin_client_root.get(wizard_path(profile, "message")).content.decode()
+    assert html.count('class=" saved"') == 2
+    assert 'class="current"' in html
+
+
+def test_it_saves_step_four_with_defaults_into_a_complete_profile(admin_client_root, make_profile):
+    profile = make_profile(complete=False, saved_steps=0b0111)
+    page = admin_client_root.get(wizard_path(profile, "advanced"))
+    form = page.context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items() if v is not False}
+    data["retry_map"] = form.fields["retry_map"].prepare_value(data["retry_map"])
+    data["extra_params"] = ""
+    data |= {"headers-TOTAL_FORMS": "2", "headers-INITIAL_FORMS": "0"}
+    response = post_step(
+        admin_client_root, profile, "advanced", data, run=run_id(page), button="_finish"
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    profile.refresh_from_db()
+    assert profile.is_complete
+    assert profile.window_size == 10
+    assert profile.retry_map == {"ESME_RTHROTTLED": 30, "ESME_RMSGQFUL": 30, "ESME_RSYSERR": 30}
+    assert response.url == reverse("admin:profiles_smssettings_changelist")

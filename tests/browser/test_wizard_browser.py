@@ -1,0 +1,103 @@
+"""One walk through the UI in headless Chromium: New, steps 1-4, Alt+S, apply in SMS Settings."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.support import need
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(live_server):
+    need(CHROMIUM.exists(), "Chromium not installed at /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # The test thread talks to the database while Playwright's event loop runs in it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(10_000)
+        yield page
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"wizard-{name}.png"), full_page=True)
+
+
+def test_it_creates_configures_and_applies_a_profile(page, live_server, superuser):
+    from profiles.models import SmsProfile, SmsSettings
+
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Username").fill("root")
+    page.get_by_label("Password").fill("pw-root-1")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_text("No SMS profile is applied yet.").wait_for()
+    page.wait_for_load_state()  # the Alt+S script is loaded
+
+    # Alt+S from the admin index opens SMS Settings; New asks for the Profile Name.
+    page.keyboard.press("Alt+s")
+    page.wait_for_url("**/admin/profiles/smssettings/")
+    page.get_by_role("button", name="New").click()
+    page.get_by_role("dialog").get_by_label("Profile Name").fill("Browser SMPP")
+    shot(page, "1-create")
+    page.get_by_role("dialog").get_by_role("button", name="Ok").click()
+
+    # Step 2 — SMS Server Details
+    page.get_by_role("heading", name="SMS Server Details").wait_for()
+    page.get_by_label("Web URL").check()
+    assert page.get_by_label("Gateway URL").is_visible()
+    assert not page.get_by_label("IP address").is_visible()
+    page.get_by_label("SMPP").check()
+    page.get_by_label("Global Configuration").check()
+    page.get_by_label("Transceiver").check()
+    page.get_by_label("IP address").fill("127.0.0.1")
+    page.get_by_label("Port number").fill("2775")
+    page.get_by_label("User name").fill("smppclient1")
+    page.get_by_label("Password:", exact=True).fill("Zq7-sandbox")
+    shot(page, "2-server")
+    page.get_by_role("button", name="Save and continue").click()
+
+    # Step 3 — Message
+    page.get_by_role("heading", name="Message", exact=True).wait_for()
+    page.get_by_label("Sender Mobile Number").fill("ACME")
+    page.get_by_label(re.compile(r"^\s*Message:?\s*$")).first.fill("Your parcel has arrived.")
+    shot(page, "3-message")
+    page.get_by_role("button", name="Save and continue").click()
+
+    # Step 4 — Advanced Settings: defaults as they are, one section opened to show it.
+    page.get_by_role("heading", name="Advanced Settings").wait_for()
+    page.get_by_text("Timeouts and retries").click()
+    assert page.get_by_label("Bind timeout (s)").input_value() == "30"
+    shot(page, "4-advanced")
+    page.get_by_role("button", name="Save and finish").click()
+    page.wait_for_url("**/admin/profiles/smssettings/")
+
+    profile = SmsProfile.objects.get(name="Browser SMPP")
+    assert profile.is_complete and profile.password == "Zq7-sandbox"
+
+    # Alt+S again from another admin page, then Select Profile + Ok applies it.
+    page.goto(f"{live_server.url}/admin/")
+    page.keyboard.press("Alt+s")
+    page.wait_for_url("**/admin/profiles/smssettings/")
+    page.get_by_label("Select Profile").select_option(label="Browser SMPP")
+    page.locator("#select-profile-form").get_by_role("button", name="Ok").click()
+    page.get_by_text("Applied profile: Browser SMPP").wait_for()
+    shot(page, "5-applied")
+    assert SmsSettings.applied() == profile
+    assert "Zq7-sandbox" not in page.content()
