@@ -21,6 +21,8 @@
     "g"
   );
 
+  const MAX_NAMED = 8;
+
   function unquote(quoted) {
     return quoted.slice(1, -1).replace(/\\(.)/g, "$1");
   }
@@ -51,7 +53,20 @@
     return "U+" + "0000".slice(hex.length) + hex;
   }
 
+  const INVISIBLE = {
+    "\u00a0": t("no-break space"),
+    "\u202f": t("narrow no-break space"),
+    "\u2007": t("figure space"),
+    "\u2009": t("thin space"),
+    "\u200b": t("zero-width space"),
+    "\ufeff": t("zero-width no-break space"),
+    "\t": t("tab"),
+  };
+
   function showChar(ch) {
+    if (ch in INVISIBLE) {
+      return codePoint(ch) + " (" + INVISIBLE[ch] + ")";
+    }
     if (/\s/.test(ch) || ch.codePointAt(0) < 0x20) {
       return codePoint(ch);
     }
@@ -96,12 +111,17 @@
       const warning = panel.querySelector("[data-ucs2-warning]");
       const forcing = window.SmsCounter.forcingCharacters(area.value + rendered);
       warning.hidden = config.forceUcs2 || !forcing.length;
+      const lookalikes = forcing.filter(function (ch) { return ch in window.SmsCounter.LOOKALIKES; });
+      const others = forcing.filter(function (ch) { return !(ch in window.SmsCounter.LOOKALIKES); });
+      const named = lookalikes.concat(others).slice(0, MAX_NAMED).map(showChar);
+      if (forcing.length > MAX_NAMED) {
+        named.push(fmt(t("and %(count)s more"), { count: forcing.length - MAX_NAMED }));
+      }
       warning.querySelector("[data-ucs2-text]").textContent = fmt(
-        t("Not in the GSM alphabet, so the message is sent as UCS-2 (70 characters per part): %(chars)s."),
-        { chars: forcing.map(showChar).join(", ") }
+        t("These characters are not in the GSM alphabet, so the message is sent as UCS-2 (70 characters in one SMS, 67 per part): %(chars)s."),
+        { chars: named.join(", ") }
       );
-      const replaceable = forcing.some(function (ch) { return ch in window.SmsCounter.LOOKALIKES; });
-      warning.querySelector("[data-replace]").hidden = !replaceable;
+      warning.querySelector("[data-replace]").hidden = !lookalikes.length;
 
       const box = panel.querySelector("[data-preview]");
       box.replaceChildren();

@@ -1,0 +1,151 @@
+"""Step 3 in headless Chromium: Insert mid-sentence, the Arabic tab's counter, shared vectors."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests.message.vectors import VECTORS, vector_text
+from tests.support import need
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(live_server):
+    need(
+        CHROMIUM.exists(), "Chromium not installed at /usr/bin/chromium (apt-get install chromium)"
+    )
+    from playwright.sync_api import sync_playwright
+
+    # The test thread talks to the database while Playwright's event loop runs in it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 1100})
+        page.set_default_timeout(10_000)
+        yield page
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def message_page(page, live_server, superuser, make_profile):
+    from profiles.demo_data import seed_data_objects
+
+    seed_data_objects()
+    profile = make_profile(
+        complete=False, saved_steps=0b0011, message_en="Hello , your invoice is ready."
+    )
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Username").fill("root")
+    page.get_by_label("Password").fill("pw-root-1")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    url = reverse("admin:profiles_smsprofile_wizard", args=[profile.pk, "message"])
+    page.goto(f"{live_server.url}{url}")
+    page.get_by_role("heading", name="Message", exact=True).wait_for()
+    return page, profile
+
+
+def _panel(page, code):
+    return page.locator(f"#sms-panel-{code}")
+
+
+def test_it_inserts_mid_sentence_and_counts_the_arabic_tab(message_page):
+    page, profile = message_page
+    english = page.get_by_label("Message", exact=True)
+    # Put the cursor after "Hello " and insert the first name there, not at the end.
+    english.evaluate("el => { el.focus(); el.setSelectionRange(6, 6); }")
+    page.get_by_label("Search data objects").fill("first")
+    page.get_by_label("Meta Data").select_option("customer.first_name")
+    page.get_by_role("button", name="Insert").click()
+    assert english.input_value() == "Hello {{ customer.first_name }}, your invoice is ready."
+    en_panel = _panel(page, "en")
+    assert "Hello Amélie, your invoice is ready." in en_panel.locator("[data-preview]").inner_text()
+    assert en_panel.locator("[data-counter]").inner_text() == ("36 characters · GSM 7-bit · 1 part")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "message-editor-english.png"), full_page=True)
+
+    # Multilingual shows a tab per language; the Arabic one starts empty.
+    assert not page.get_by_role("tab", name="Arabic").is_visible()
+    page.get_by_label("Multilingual").check()
+    page.get_by_role("tab", name="Arabic").click()
+    arabic = _panel(page, "ar")
+    counter = arabic.locator("[data-counter]")
+    assert arabic.is_visible() and not en_panel.is_visible()
+    assert counter.inner_text() == "0 characters · GSM 7-bit · 0 parts"
+    box = arabic.locator("textarea")
+    assert box.get_attribute("dir") == "rtl"
+
+    box.press_sequentially("مرحبا ")
+    page.get_by_label("Meta Data").select_option("customer.first_name")
+    page.get_by_role("button", name="Insert").click()
+    box.press_sequentially("، فاتورتك جاهزة.")
+    assert box.input_value() == "مرحبا {{ customer.first_name }}، فاتورتك جاهزة."
+    assert counter.inner_text() == "28 characters · UCS-2 · 1 part"
+    assert arabic.get_attribute("data-encoding") == "ucs2"
+    warning = arabic.locator("[data-ucs2-warning]")
+    assert warning.is_visible() and "UCS-2" in warning.inner_text()
+    assert "and 6 more" in warning.inner_text()  # 14 distinct letters, the first 8 named
+
+    box.press_sequentially(" يرجى الدفع قبل نهاية الشهر لتجنب الرسوم الإضافية.")
+    assert counter.inner_text().endswith("UCS-2 · 2 parts")
+    preview = arabic.locator("[data-preview]")
+    assert preview.get_attribute("dir") == "rtl"
+    assert preview.locator(".sms-part").count() == 2
+    assert "Part 2 of 2" in preview.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "message-editor-arabic.png"), full_page=True)
+
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_load_state()
+    profile.refresh_from_db()
+    assert profile.multilingual and profile.is_step_saved(3)
+    assert profile.message_ar.startswith("مرحبا {{ customer.first_name }}، فاتورتك")
+    assert profile.message_en == "Hello {{ customer.first_name }}, your invoice is ready."
+
+
+def test_it_replaces_lookalikes_to_stay_in_gsm(message_page):
+    page, _profile = message_page
+    english = page.get_by_label("Message", exact=True)
+    english.fill("It’s ready\u00a0— “today”")
+    panel = _panel(page, "en")
+    assert "UCS-2" in panel.locator("[data-counter]").inner_text()
+    assert "“’” U+2019" in panel.locator("[data-ucs2-warning]").inner_text()
+    assert "U+00A0 (no-break space)" in panel.locator("[data-ucs2-warning]").inner_text()
+    page.get_by_role("button", name="Replace lookalikes").click()
+    assert english.input_value() == 'It\'s ready - "today"'
+    assert "GSM 7-bit" in panel.locator("[data-counter]").inner_text()
+    assert not panel.locator("[data-ucs2-warning]").is_visible()
+    english.fill("Prix : 10 € — merci !")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "message-editor-lookalikes.png"), full_page=True)
+
+
+def test_it_passes_the_shared_vectors_in_the_browser(message_page):
+    page, _profile = message_page
+    cases = [
+        {"text": vector_text(v), "forceUcs2": v.get("force_ucs2", False), "udh": v.get("udh", True)}
+        for v in VECTORS["segments"]
+    ]
+    results = page.evaluate(
+        "cases => cases.map(c => SmsCounter.segment(c.text, {forceUcs2: c.forceUcs2, udh: c.udh}))",
+        cases,
+    )
+    for vector, got in zip(VECTORS["segments"], results, strict=True):
+        expected = {k: vector[k] for k in ("encoding", "characters", "units", "forcing_ucs2")}
+        assert {k: got[k] for k in expected} == expected, vector["name"]
+        assert [len(list(part)) for part in got["parts"]] == vector["part_chars"], vector["name"]
+    assert json.dumps(results)  # plain data crossed the bridge
