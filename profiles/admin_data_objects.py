@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -10,8 +11,30 @@ from .message import segments
 from .models import DataObject
 
 
+class DataObjectForm(forms.ModelForm):
+    class Meta:
+        model = DataObject
+        fields = ["key", "label", "description", "sample_value", "format", "currency"]
+
+    def clean_currency(self) -> str:
+        return (self.cleaned_data.get("currency") or "").strip().upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        currency = cleaned.get("currency", "")
+        if cleaned.get("format") == DataObject.Format.MONEY:
+            if not (len(currency) == 3 and currency.isalpha()):
+                self.add_error(
+                    "currency", _("Money needs a three-letter ISO 4217 code such as EUR.")
+                )
+        elif currency:
+            self.add_error("currency", _("Only money has a currency."))
+        return cleaned
+
+
 @admin.register(DataObject)
 class DataObjectAdmin(admin.ModelAdmin):
+    form = DataObjectForm
     list_display = ("key", "label", "format", "sample_value", "placeholder", "sample_encoding")
     list_filter = ("format",)
     search_fields = ("key", "label", "description", "sample_value")
