@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from profiles import choices
 from profiles.models import SmsProfile
@@ -19,6 +20,7 @@ from sending.forms import SendTestForm
 from sending.models import Message
 from sending.transports import SMPP
 
+ENCODINGS = {"gsm7": gettext_lazy("GSM 7-bit"), "ucs2": gettext_lazy("UCS-2")}
 VIEW_PROFILE = "profiles.view_smsprofile"
 CHANGE_PROFILE = "profiles.change_smsprofile"
 
@@ -83,7 +85,9 @@ def send_test(model_admin, request, profile_id: int):
             user=request.user,
         )
         return redirect("admin:sending_send_test_result", message.pk)
-    context = _context(model_admin, request, _("Send test SMS"), profile, form=form)
+    context = _context(
+        model_admin, request, _("Send test SMS"), profile, form=form, profile_text=profile.message
+    )
     return TemplateResponse(request, "sending/admin/send_test.html", context)
 
 
@@ -134,6 +138,7 @@ def message_state(message: Message) -> dict:
         "attempts": message.attempts,
         "next_attempt_at": message.next_attempt_at.isoformat() if message.next_attempt_at else "",
         "encoding": message.encoding,
+        "encoding_label": str(ENCODINGS.get(message.encoding, message.encoding or "—")),
         "parts_count": message.parts_count,
         "parts": [
             {
