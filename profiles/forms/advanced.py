@@ -152,6 +152,8 @@ class AdvancedStepForm(forms.ModelForm):
             data=self.data if self.is_bound else None,
             initial=headers,
             prefix=f"{self.prefix}-headers" if self.prefix else "headers",
+            # Clean every row, even an unchanged one: a kept secret row is "unchanged".
+            form_kwargs={"empty_permitted": False},
         )
 
     def sections(self):

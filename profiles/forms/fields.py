@@ -30,7 +30,7 @@ class KeyValueField(forms.CharField):
         text = super().to_python(value)
         if not text:
             return {}
-        if text.startswith("{"):
+        if text[0] in "{[":
             try:
                 mapping = json.loads(text)
             except json.JSONDecodeError as exc:

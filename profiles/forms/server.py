@@ -93,7 +93,7 @@ class ServerStepForm(forms.ModelForm):
     def _clean_smpp(self, data) -> None:
         if not data.get("host") and "host" not in self.errors:
             self.add_error("host", _("Enter the IP address or host name of the SMS server."))
-        if not data.get("port") and "port" not in self.errors:
+        if data.get("port") is None and "port" not in self.errors:
             self.add_error("port", _("Enter the port number of the SMS server (1–65535)."))
         if len(data.get("username") or "") > SMPP_SYSTEM_ID_LIMIT:
             self.add_error(

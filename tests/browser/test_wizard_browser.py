@@ -18,7 +18,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def page(live_server):
-    need(CHROMIUM.exists(), "Chromium not installed at /usr/bin/chromium (apt-get install chromium)")
+    need(
+        CHROMIUM.exists(), "Chromium not installed at /usr/bin/chromium (apt-get install chromium)"
+    )
     from playwright.sync_api import sync_playwright
 
     # The test thread talks to the database while Playwright's event loop runs in it.

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from profiles.models import SmsProfile
 
-from .wizard_helpers import SMPP_SERVER, post_step, run_id, wizard_path
+from .wizard_helpers import SMPP_SERVER, advanced_defaults, post_step, run_id, wizard_path
 
 pytestmark = pytest.mark.django_db
 
@@ -72,12 +72,7 @@ def test_it_marks_saved_steps_in_the_step_indicator(admin_client_root, make_prof
 def test_it_saves_step_four_with_defaults_into_a_complete_profile(admin_client_root, make_profile):
     profile = make_profile(complete=False, saved_steps=0b0111)
     page = admin_client_root.get(wizard_path(profile, "advanced"))
-    form = page.context["form"]
-    data = {name: form[name].value() for name in form.fields}
-    data = {k: ("" if v is None else v) for k, v in data.items() if v is not False}
-    data["retry_map"] = form.fields["retry_map"].prepare_value(data["retry_map"])
-    data["extra_params"] = ""
-    data |= {"headers-TOTAL_FORMS": "2", "headers-INITIAL_FORMS": "0"}
+    data = advanced_defaults(page.context["form"])
     response = post_step(
         admin_client_root, profile, "advanced", data, run=run_id(page), button="_finish"
     )

@@ -41,3 +41,14 @@ SMPP_SERVER = {
     "username": "acme",
     "password": "",
 }
+
+
+def advanced_defaults(form) -> dict:
+    """What the browser posts for an untouched step-4 form (unchecked boxes are absent)."""
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is False or value is None:
+            continue
+        data[name] = field.prepare_value(value) if hasattr(field, "integer_values") else value
+    return data | {"headers-TOTAL_FORMS": "2", "headers-INITIAL_FORMS": "0"}
