@@ -1,4 +1,19 @@
-"""Presets that fill step 2 (and the Web URL part of step 4) for well-known HTTP gateways."""
+"""Presets that fill step 2 (and the Web URL part of step 4) for well-known HTTP gateways.
+
+The Kannel preset is checked against Debian's Kannel 1.4.5 by tests/sending/test_web_url_kannel.py.
+What that Kannel answers on sendsms (status, body):
+  202 "0: Accepted for delivery"      queued to the SMSC link; no message id is returned
+  202 "3: Queued for later delivery"  accepted while the SMSC link is down (store enabled)
+  403 "Authorization failed for sendsms"              wrong username/password
+  400 "Sender missing and no global set, rejected"    and other 400s for missing fields
+  503 "Temporal failure, try again later."            bearerbox queue full
+It closes the connection after every answer (Connection: Close), so no keep-alive. A POST must
+carry the parameters in X-Kannel-Username/-Password/-To/-From headers and the text as a
+text/plain body; a form-encoded POST is refused with 400 "Invalid content-type". With coding=0
+characters outside the GSM alphabet arrive as "?"; use coding=2 (UCS-2) for such texts.
+
+The Jasmin preset follows Jasmin's HTTP API documentation; no Jasmin runs in these tests.
+"""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -11,9 +26,9 @@ PRESETS = {
         ),
         "http_method": "GET",
         "body_type": "query",
-        "success_regex": r"^20[02] .*(Accepted|Sent)",
+        "success_regex": r"^20[02] [03]: (Accepted for delivery|Queued for later delivery)",
         "permanent_failure_regex": r"^4\d\d ",
-        "temporary_failure_regex": r"^(5\d\d|503) ",
+        "temporary_failure_regex": r"^5\d\d ",
         "message_id_regex": "",
     },
     "jasmin": {

@@ -45,7 +45,7 @@ port = {smsc_port}
 receive-port = 0
 transceiver-mode = false
 smsc-username = kannel
-smsc-password = kannel-pw
+smsc-password = kannelpw
 system-type = ""
 max-pending-submits = 10
 reconnect-delay = 1
@@ -156,7 +156,8 @@ class Kannel:
                 process.terminate()
         for process in reversed(self._processes):
             try:
-                process.wait(timeout=10)
+                # bearerbox waits long for the SMSC link to close on SIGTERM; do not wait for it.
+                process.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()

@@ -23,13 +23,42 @@ class Submitted:
     message_id: str
 
     @property
+    def udh(self) -> bytes:
+        if not self.esm_class & 0x40:
+            return b""
+        return self.short_message[: self.short_message[0] + 1]
+
+    @property
     def text(self) -> str:
-        body = self.short_message
-        if self.esm_class & 0x40:  # UDH present: skip it
-            body = body[body[0] + 1 :]
-        if self.data_coding == 8:
-            return body.decode("utf-16-be")
-        return body.decode("latin-1")
+        """This part's text (GSM 03.38 unpacked for data_coding 0, UCS-2 for 8)."""
+        from profiles.message.segments import decode
+
+        body = self.short_message[len(self.udh) :]
+        return decode(body, "ucs2" if self.data_coding == 8 else "gsm7")
+
+    @property
+    def concatenation(self) -> tuple[int, int, int] | None:
+        """(reference, total, sequence) from a concatenation UDH (8- or 16-bit reference)."""
+        udh, index = self.udh, 1
+        while index + 1 < len(udh):
+            iei, length = udh[index], udh[index + 1]
+            data = udh[index + 2 : index + 2 + length]
+            if iei == 0x00:
+                return data[0], data[1], data[2]
+            if iei == 0x08:
+                return int.from_bytes(data[:2], "big"), data[2], data[3]
+            index += 2 + length
+        return None
+
+
+def reassemble(parts: list[Submitted]) -> list[str]:
+    """Whole messages, in order of their first part: concatenated parts joined by sequence."""
+    whole: dict[tuple, dict[int, str]] = {}
+    for number, part in enumerate(parts):
+        concat = part.concatenation
+        key = (part.destination, concat[0], concat[1]) if concat else ("single", number)
+        whole.setdefault(key, {})[concat[2] if concat else 1] = part.text
+    return ["".join(pieces[n] for n in sorted(pieces)) for pieces in whole.values()]
 
 
 def free_port() -> int:
