@@ -46,6 +46,7 @@ from .pdu import (
 
 log = logging.getLogger(__name__)
 
+UNBIND_GRACE = 2.0  # after the SMSC's unbind, wait this long for responses still due
 MAX_BACKOFF = 5.0  # seconds of pause after repeated ESME_RTHROTTLED / ESME_RMSGQFUL
 ESME_RINVCMDID = 0x03
 
@@ -88,6 +89,7 @@ class Session:
         self._last_write = 0.0
         self._enquire: tuple[int, float] | None = None  # our unanswered enquire_link
         self._lost_at: float | None = None
+        self._unbound_at: float | None = None  # when the SMSC sent unbind
 
     # Binding ------------------------------------------------------------------------------------
 
@@ -152,6 +154,8 @@ class Session:
                     self._incoming(cid, status, seq, rbody)
                 if self._replies:
                     self._write([])
+                if self._unbound_at is not None:
+                    raise ConnectionLost(_("the SMSC unbound"))
         except ConnectionLost as exc:
             self.drop()
             raise TransportError(
@@ -181,6 +185,7 @@ class Session:
             self.conn.close()
         self.conn = None
         self._enquire = None
+        self._unbound_at = None
         self._replies.clear()
 
     def _lose(self, reason: object) -> None:
@@ -217,13 +222,10 @@ class Session:
             if self._enquire and self._enquire[0] == sequence:
                 self._enquire = None
         elif command_id == UNBIND:
-            # Answer, then treat as a lost link: the caller reconnects if it still has work.
-            try:
-                self.conn.write(b"".join([*self._replies, pack(UNBIND_RESP, sequence)]))
-            except ConnectionLost:
-                pass
-            self._replies = []
-            raise ConnectionLost(_("the SMSC unbound"))
+            # Answer and stop sending; responses still in the stream are read before the link is
+            # treated as lost (so answered parts are not sent twice), then the caller rebinds.
+            self._replies.append(pack(UNBIND_RESP, sequence))
+            self._unbound_at = time.monotonic()
         elif not command_id & RESPONSE:
             self._replies.append(pack(GENERIC_NACK, sequence, status=ESME_RINVCMDID))
 
@@ -272,6 +274,8 @@ class Session:
                     self._incoming(*pdu)
                 if self._replies:
                     self._write([])
+                if self._unbound_at is not None:
+                    raise ConnectionLost(_("the SMSC unbound"))
             except ConnectionLost as exc:
                 self._lose(exc)
 
@@ -312,7 +316,7 @@ class Session:
                     continue
             now = monotonic()
             out: list[bytes] = []
-            if now >= pause_until:
+            if now >= pause_until and self._unbound_at is None:
                 if rate:
                     tokens = min(burst, tokens + (now - refilled) * rate)
                     refilled = now
@@ -354,7 +358,11 @@ class Session:
                 self._keepalive(now)
                 # Read without waiting while more can be sent; otherwise sleep until something
                 # is due: a response, a throughput token, the end of a pause, a keep-alive.
-                can_send = len(inflight) < window and (pending or not exhausted)
+                can_send = (
+                    len(inflight) < window
+                    and (pending or not exhausted)
+                    and self._unbound_at is None
+                )
                 if can_send and now >= pause_until and (not rate or tokens >= 1.0):
                     wait = 0.0
                 else:
@@ -366,6 +374,8 @@ class Session:
                         wait = min(
                             wait, max(pause_until - now, (1.0 - tokens) / rate if rate else 0)
                         )
+                    if self._unbound_at is not None:
+                        wait = min(wait, self._unbound_at + UNBIND_GRACE - now)
                     wait = max(0.0, wait)
                 pdus = self.conn.read(wait)
                 for command_id, status, sequence, body in pdus:
@@ -394,6 +404,10 @@ class Session:
                                 done.append(job)
                     else:
                         self._incoming(command_id, status, sequence, body)
+                if self._unbound_at is not None and (
+                    not inflight or monotonic() - self._unbound_at > UNBIND_GRACE
+                ):
+                    raise ConnectionLost(_("the SMSC unbound"))
                 if inflight:
                     oldest = next(iter(inflight.values()))[3]
                     if monotonic() - oldest > self.response_timeout:

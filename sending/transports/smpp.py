@@ -10,7 +10,9 @@ from collections.abc import Iterable, Iterator
 
 from django.utils.translation import gettext as _
 
+from ..smpp.errors import status_error
 from ..smpp.parts import PartBuilder
+from ..smpp.pdu import UNBIND
 from ..smpp.session import Job, Session
 from .base import (
     ConnectionReport,
@@ -98,13 +100,18 @@ class SmppTransport(Transport):
             return _("The SMSC answered enquire_link.")
 
         def unbind():
-            status, _body = session.call(0x00000006, b"", timeout)
-            session.drop()
-            return (
-                _("Unbound.")
-                if status == 0
-                else _("Unbind answered with status %(s)s.") % {"s": status}
-            )
+            try:
+                status, _body = session.call(UNBIND, b"", timeout)
+            except TransportError as exc:
+                if exc.code != "connection_lost":
+                    raise
+                # Some SMSCs (smpp34's server among them) just close the connection: unbound too.
+                return _("The SMSC closed the connection instead of answering unbind.")
+            finally:
+                session.drop()
+            if status:
+                raise status_error(status)
+            return _("Unbound.")
 
         try:
             if report.timed(_("Bind"), bind) and report.timed(_("enquire_link"), enquire):
