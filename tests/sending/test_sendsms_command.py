@@ -120,3 +120,46 @@ def test_it_exits_with_the_smpp_bind_error(make_profile, tmp_path):
         smpp_profile(make_profile, peer, name="Wrong", password="nope")
         with pytest.raises(CommandError, match="Not sent: .*ESME_RINVPASWD"):
             _sendsms("--profile", "Wrong", "--to", "+4915112345678", "--text", "x")
+
+
+@pytest.fixture
+def sandbox():
+    """Our own sandbox SMSC (sending/sandbox) in a thread, as `make run` starts it."""
+    import asyncio
+    import threading
+
+    from sending.sandbox import SandboxOptions, SandboxSmsc
+
+    events: list[dict] = []
+    smsc = SandboxSmsc(
+        SandboxOptions(port=0, system_id="smppclient1", password="s3cret"), events.append
+    )
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    asyncio.run_coroutine_threadsafe(smsc.start(), loop).result(timeout=10)
+    serving = asyncio.run_coroutine_threadsafe(smsc.serve_forever(), loop)
+    smsc.events = events
+    yield smsc
+    serving.cancel()
+    asyncio.run_coroutine_threadsafe(asyncio.sleep(0.05), loop).result(timeout=5)  # let it unwind
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(timeout=5)
+
+
+def test_it_sends_the_demo_way_through_the_sandbox_and_the_applied_profile(make_profile, sandbox):
+    profile = make_profile(
+        name="Sandbox SMSC (demo)", is_global=True, bind_mode="transceiver",
+        port=sandbox.port, multilingual=True,
+        message_fr="Bonjour {{ customer.first_name }} ✓",
+    )  # fmt: skip
+    SmsSettings.load().apply(profile)
+    out = _sendsms("--to", "+33612345678", "--lang", "fr", "--data", "customer.first_name=Zoé",
+                   "--wait", "10")  # fmt: skip
+
+    message = Message.objects.get()
+    assert (message.status, message.language, message.encoding) == ("delivered", "fr", "ucs2")
+    part = message.parts.get()
+    assert f"part 1: {part.provider_id}  DELIVRD" in out
+    submit = next(event for event in sandbox.events if event["event"] == "submit_sm")
+    assert submit["message_id"] == part.provider_id
