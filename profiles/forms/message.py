@@ -7,6 +7,8 @@ with django-modeltranslation it writes to the *active UI language's* column, so 
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +66,7 @@ class MessageStepForm(forms.ModelForm):
             field.required = False
 
     # -- what the template shows ---------------------------------------------------------
+    @cached_property
     def language_tabs(self) -> list[dict]:
         return [
             {
@@ -89,7 +92,7 @@ class MessageStepForm(forms.ModelForm):
             "defaultLanguage": self.default_language,
             "languages": [
                 {"code": t["code"], "name": str(t["name"]), "rtl": t["rtl"]}
-                for t in self.language_tabs()
+                for t in self.language_tabs
             ],
             "dataObjects": [
                 {
@@ -124,7 +127,7 @@ class MessageStepForm(forms.ModelForm):
         multilingual = cleaned.get("multilingual")
         used = [self.default_language]
         if multilingual:
-            used = [t["code"] for t in self.language_tabs()]
+            used = [t["code"] for t in self.language_tabs]
         for code in used:
             name = _message_field(code)
             text = cleaned.get(name) or ""

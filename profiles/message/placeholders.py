@@ -108,6 +108,9 @@ def parse(text: str) -> Parsed:
     pos = 0
     while pos < len(text):
         start = text.find(OPEN, pos)
+        # "{{{ otp.code }}}" is a literal brace around a placeholder: open at the last "{{".
+        while start >= 0 and text.startswith("{", start + 2):
+            start += 1
         literal = text[pos : len(text) if start < 0 else start]
         _check_literal(text, pos, literal, errors)
         if literal:
@@ -117,6 +120,11 @@ def parse(text: str) -> Parsed:
         node, pos = _parse_placeholder(text, start, errors)
         if node is not None:
             nodes.append(node)
+            # Braces right after a placeholder ("{{{ x }}}") are text, like those before it.
+            braces = len(text) - len(text[pos:].lstrip("}")) - pos
+            if braces:
+                nodes.append("}" * braces)
+                pos += braces
     return Parsed(nodes, errors)
 
 

@@ -106,6 +106,9 @@ def test_it_inserts_mid_sentence_and_counts_the_arabic_tab(message_page):
     assert preview.get_attribute("dir") == "rtl"
     assert preview.locator(".sms-part").count() == 2
     assert "Part 2 of 2" in preview.inner_text()
+    # Every tab tells what its language costs, so all languages can be compared at a glance.
+    assert "2 parts" in page.get_by_role("tab", name="Arabic").inner_text()
+    assert "1 part" in page.get_by_role("tab", name="English").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "message-editor-arabic.png"), full_page=True)
 
@@ -123,7 +126,7 @@ def test_it_replaces_lookalikes_to_stay_in_gsm(message_page):
     english.fill("It’s ready\u00a0— “today”")
     panel = _panel(page, "en")
     assert "UCS-2" in panel.locator("[data-counter]").inner_text()
-    assert "“’” U+2019" in panel.locator("[data-ucs2-warning]").inner_text()
+    assert "“\u2068’\u2069” U+2019" in panel.locator("[data-ucs2-warning]").inner_text()
     assert "U+00A0 (no-break space)" in panel.locator("[data-ucs2-warning]").inner_text()
     page.get_by_role("button", name="Replace lookalikes").click()
     assert english.input_value() == 'It\'s ready - "today"'

@@ -98,7 +98,7 @@ def test_it_prefers_the_placeholders_own_fallback_over_the_policy():
         ('Hi {{ customer.first_name | upper:"x" }}', "unknown_filter", 29),
         ("Hi {{ customer.first_name | }}", "unknown_filter", 29),
         ("Hi {{ {{ customer.first_name }} }}", "nested", 7),
-        ("Hi {{{ customer.first_name }}}", "nested", 6),
+        ("Hi {{ {customer.first_name} }}", "nested", 7),
         ("Hi {{ }}", "empty", 7),
         ("Hi customer.first_name }}", "stray_close", 24),
         ("Hi {% if x %}", "tag", 4),
@@ -112,6 +112,12 @@ def test_it_names_each_error_and_its_position(template, code, column):
     errors = validate(template, KNOWN)
     assert [(e.code, e.line, e.column) for e in errors][:1] == [(code, 1, column)]
     assert f"column {column}" in str(errors[0])
+
+
+def test_it_reads_extra_braces_around_a_placeholder_as_text():
+    assert render("Code {{{ customer.first_name }}}", DATA) == "Code {Ada}"
+    assert render("{{{{ customer.first_name }}}}", DATA) == "{{Ada}}"
+    assert validate("{{{ customer.first_name }}}", KNOWN) == []
 
 
 def test_it_counts_lines_in_positions():

@@ -70,7 +70,7 @@
     if (/\s/.test(ch) || ch.codePointAt(0) < 0x20) {
       return codePoint(ch);
     }
-    return "“" + ch + "” " + codePoint(ch);
+    return "“\u2068" + ch + "\u2069” " + codePoint(ch);  // isolate RTL letters from the quotes
   }
 
   function init(root) {
@@ -100,6 +100,14 @@
       panel.querySelector("[data-counter]").textContent = describe(split);
       panel.dataset.encoding = split.encoding;
       panel.dataset.parts = String(split.parts.length);
+      const tab = tabs.find(function (x) { return x.dataset.language === panel.dataset.language; });
+      if (tab) {
+        tab.querySelector("[data-tab-parts]").textContent = split.parts.length
+          ? fmt(nt("%(count)s part", "%(count)s parts", split.parts.length), { count: split.parts.length })
+          : "";
+        tab.classList.toggle("is-ucs2", split.encoding === "ucs2");
+        tab.classList.toggle("is-over", split.parts.length > config.maxParts);
+      }
 
       const limit = panel.querySelector("[data-limit-warning]");
       limit.hidden = split.parts.length <= config.maxParts;
