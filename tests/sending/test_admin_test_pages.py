@@ -145,3 +145,28 @@ def test_it_names_a_wrong_smpp_password(client, superuser, make_profile, tmp_pat
 
     assert "Test connection failed" in page and "ESME_RINVPASWD" in page
     assert "wrong-one" not in page
+
+
+def test_it_says_clearly_when_the_smsc_does_not_answer(client, superuser, make_profile):
+    client.force_login(superuser)
+    with socket.socket() as silent:  # accepts TCP connections (backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        profile = make_profile(protocol="smpp", port=silent.getsockname()[1], bind_timeout=1)
+        response = client.get(reverse("admin:sending_test_connection", args=[profile.pk]))
+
+    page = response.content.decode()
+    assert "Test connection failed" in page
+    assert "timed out" in page.lower() or "timeout" in page.lower()
+
+
+def test_it_names_a_tls_error(client, superuser, make_profile, gateway):
+    client.force_login(superuser)
+    url = gateway.url.replace("http://", "https://")
+    profile = web_url_profile(make_profile, gateway)
+    profile.url = url
+    profile.save()
+    response = client.get(reverse("admin:sending_test_connection", args=[profile.pk]))
+
+    page = response.content.decode()
+    assert "Test connection failed" in page and "TLS" in page
