@@ -47,7 +47,7 @@ def relative_validity(minutes: int | None) -> str:
     """SMPP relative time "YYMMDDhhmmss000R" (section 7.1.1); empty = the SMSC default."""
     if not minutes:
         return ""
-    days, rest = divmod(min(int(minutes), 99 * 1440), 1440)
+    days, rest = divmod(int(minutes), 1440)
     years, days = divmod(days, 365)
     months, days = divmod(days, 30)
     hours, mins = divmod(rest, 60)
