@@ -162,8 +162,10 @@ class ProfileWizard(SessionWizardView):
     def get_form(self, step=None, data=None, files=None):
         form = super().get_form(step, data, files)
         if not self.can_change:
-            for field in form.fields.values():
-                field.disabled = True
+            forms = [form, *getattr(getattr(form, "headers_formset", None), "forms", [])]
+            for each in forms:
+                for field in each.fields.values():
+                    field.disabled = True
         return form
 
     def get_template_names(self):

@@ -63,8 +63,10 @@ def test_it_creates_configures_and_applies_a_profile(page, live_server, superuse
     # Step 2 — SMS Server Details
     page.get_by_role("heading", name="SMS Server Details").wait_for()
     page.get_by_label("Web URL").check()
-    assert page.get_by_label("Gateway URL").is_visible()
     assert not page.get_by_label("IP address").is_visible()
+    page.get_by_role("button", name="Kannel sendsms").click()
+    assert "/cgi-bin/sendsms?" in page.get_by_label("Gateway URL").input_value()
+    page.get_by_label("Gateway URL").fill("")
     page.get_by_label("SMPP").check()
     page.get_by_label("Global Configuration").check()
     page.get_by_label("Transceiver").check()
@@ -86,12 +88,20 @@ def test_it_creates_configures_and_applies_a_profile(page, live_server, superuse
     page.get_by_role("heading", name="Advanced Settings").wait_for()
     page.get_by_text("Timeouts and retries").click()
     assert page.get_by_label("Bind timeout (s)").input_value() == "30"
+    page.get_by_label("Bind timeout (s)").fill("45")
     shot(page, "4-advanced")
+    # Back with unsaved typing asks first; answering Cancel stays with the typed value.
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("link", name="Back").click()
+    assert questions and "not saved" in questions[0]
+    assert page.get_by_label("Bind timeout (s)").input_value() == "45"
     page.get_by_role("button", name="Save and finish").click()
     page.wait_for_url("**/admin/profiles/smssettings/")
 
     profile = SmsProfile.objects.get(name="Browser SMPP")
     assert profile.is_complete and profile.password == "Zq7-sandbox"
+    assert (profile.bind_mode, profile.bind_timeout, profile.url) == ("transceiver", 45, "")
 
     # Alt+S again from another admin page, then Select Profile + Ok applies it.
     page.goto(f"{live_server.url}/admin/")
