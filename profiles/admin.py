@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
@@ -90,7 +92,7 @@ class SmsProfileAdmin(admin.ModelAdmin):
     @admin.display(description=_("host / URL"))
     def host_or_url(self, profile: SmsProfile) -> str:
         if profile.protocol == "web_url":
-            return profile.url.split("?")[0]
+            return urlsplit(profile.url).netloc or "—"
         return f"{profile.host}:{profile.port}" if profile.host else "—"
 
     @admin.display(description=_("state"))

@@ -91,7 +91,7 @@ class HeaderForm(forms.Form):
         label=_("Header name"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": "Authorization", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs={"spellcheck": "false"}),
     )
     value = forms.CharField(label=_("Value"), required=False, max_length=2000, strip=False)
     secret = forms.BooleanField(label=_("Secret"), required=False)

@@ -20,7 +20,7 @@ def test_the_list_shows_the_columns_of_a_profile(admin_client_root, make_profile
     make_profile(name="Web", protocol="web_url", url="https://gw.example.com/send?to={to}")
     SmsSettings.load().apply(applied)
     html = admin_client_root.get(reverse(CHANGELIST)).content.decode()
-    for text in ["smsc.example.com:2776", "https://gw.example.com/send", "Draft at step 3"]:
+    for text in ["smsc.example.com:2776", ">gw.example.com<", "Draft at step 3"]:
         assert text in html
     assert "Complete" in html and "Transmitter" in html and "Asynchronous" in html
     assert html.count('alt="True"') >= 2  # global + applied for "Live"
@@ -70,7 +70,7 @@ def test_the_change_page_links_to_each_step(admin_client_root, make_profile):
     html = page.content.decode()
     for step in ("create", "server", "message", "advanced"):
         assert f'href="{wizard_path(profile, step)}"' in html
-    assert "Step 2: SMS Server Details ✓" in html and 'name="_save"' not in html
+    assert "2. SMS Server Details</a> <span" in html and 'name="_save"' not in html
     for name, label in [
         ("sending_test_connection", "Test connection"),
         ("sending_send_test", "Send test SMS"),
