@@ -43,6 +43,21 @@ REGISTERED_DELIVERY = {
 MAX_SHORT_MESSAGE = 254
 
 
+def _gsm_table() -> dict[int, str]:
+    """str.translate table: GSM characters to their unpacked septets (extension characters to
+    ESC + code); ASCII characters outside the alphabet to a non-ASCII marker. Built from the same
+    codec as `segments.encode`, so the fast path below cannot disagree with it."""
+    table = {}
+    for char in segments.GSM_BASIC | segments.GSM_EXTENSION:
+        table[ord(char)] = segments.encode(char, segments.GSM7).decode("latin-1")
+    for code in range(128):
+        table.setdefault(code, "\uffff")
+    return table
+
+
+_GSM_TABLE = _gsm_table()
+
+
 def relative_validity(minutes: int | None) -> str:
     """SMPP relative time "YYMMDDhhmmss000R" (section 7.1.1); empty = the SMSC default."""
     if not minutes:
@@ -77,6 +92,12 @@ class SubmitTemplate:
     force_ucs2: bool
     source_ton: int | None
     source_npi: int | None
+    single_gsm: bytes = b""  # esm_class .. sm_default_msg_id of a single-part GSM submit_sm
+
+    def __post_init__(self):
+        self.single_gsm = (
+            b"\0" + self.flags_after_esm + self.times + bytes((self.registered_delivery, 0, 0, 0))
+        )
 
     @classmethod
     def from_profile(cls, profile) -> SubmitTemplate:
@@ -118,6 +139,16 @@ class PartBuilder:
         Raises a permanent TransportError when the text cannot be sent under the profile's rules.
         """
         t = self.template
+        source = self._sources.get(sender)
+        if source is None:
+            source = t.source_ton_npi(sender) + cstring(address(sender), 21)
+            self._sources[sender] = source
+        head = t.service_type + source + t.dest_ton_npi + cstring(address(to), 21)
+        if not t.force_ucs2 and len(text) <= 160:
+            # The common case, at C speed: one part in the GSM alphabet (ASCII after translation).
+            septets = text.translate(_GSM_TABLE)
+            if septets.isascii() and 0 < len(septets) <= 160:
+                return [head + t.single_gsm + bytes((len(septets),)) + septets.encode()], "gsm7"
         udh = t.method == choices.LongMessageMethod.UDH
         split = segments.segment(text, force_ucs2=t.force_ucs2, udh=udh)
         texts = split.parts or [""]
@@ -135,11 +166,6 @@ class PartBuilder:
                 permanent=True,
                 code="too_long",
             )
-        source = self._sources.get(sender)
-        if source is None:
-            source = t.source_ton_npi(sender) + cstring(address(sender), 21)
-            self._sources[sender] = source
-        head = t.service_type + source + t.dest_ton_npi + cstring(address(to), 21)
         tail_fixed = t.times + bytes((t.registered_delivery, 0, split.data_coding, 0))
         if t.method == choices.LongMessageMethod.PAYLOAD and len(texts) > 1:
             payload = segments.encode(text, split.encoding)

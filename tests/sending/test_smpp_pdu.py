@@ -10,6 +10,8 @@ import importlib.util
 import struct
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from profiles import choices
 from profiles.models import SmsProfile
@@ -188,3 +190,20 @@ def test_it_classifies_submit_errors_with_the_retry_map_first():
     assert not errors.status_error(0x08).permanent  # system error: try again later
     bind = errors.status_error(0x0D, retry_map, bind=True)
     assert bind.permanent and bind.reason == "Bind refused: ESME_RBINDFAIL (0x0D): bind failed"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("abcXYZ019 @£$¥èéÇ\n€[]{}^~|\\`ñПж🙂\x1b\t"), max_size=170))
+def test_its_fast_single_part_path_agrees_with_the_splitter(text):
+    from profiles.message import segments
+
+    bodies, encoding = PartBuilder(_profile()).build("49151", "ACME", text)
+    split = segments.segment(text)
+    assert encoding == split.encoding
+    if len(bodies) == 1 and text:
+        sm = _decoded(bodies[0])
+        payload = sm.short_message[6:] if sm.esm_class & 0x40 else sm.short_message
+        assert payload == segments.encode(text, split.encoding)
+        assert sm.data_coding == split.data_coding
+    else:
+        assert len(bodies) == max(1, len(split.parts))
