@@ -46,6 +46,11 @@ class SelectProfileForm(forms.Form):
         field.queryset, field.applied_id = visible, applied_id
         offered = [p for p in visible.filter(is_global=True) if p.is_complete]
         field.choices = [("", "—")] + [(p.pk, field.label_from_instance(p)) for p in offered]
+        if not offered:
+            field.help_text = gettext_lazy(
+                "No profile can be applied yet: finish all four steps of a profile and enable "
+                "Global Configuration in step 2."
+            )
 
 
 def sms_settings(request, settings_admin, profile_admin) -> TemplateResponse | HttpResponseRedirect:

@@ -471,8 +471,19 @@ class SmsProfile(models.Model):
                 errors["username"] = _("SMPP allows at most 15 characters in the user name.")
         if self.protocol == WEB_URL and self.is_step_saved(2) and not self.url:
             errors["url"] = _("Enter the gateway URL.")
+        # A step form validates its own fields only; errors about other steps' fields would have
+        # no field to sit on (ModelForm raises ValueError), so leave them to their own step.
+        excluded = getattr(self, "_clean_exclude", set())
+        errors = {field: error for field, error in errors.items() if field not in excluded}
         if errors:
             raise ValidationError(errors)
+
+    def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True):
+        self._clean_exclude = set(exclude or ())
+        try:
+            super().full_clean(exclude, validate_unique, validate_constraints)
+        finally:
+            del self._clean_exclude
 
     def visible_to(self, user) -> bool:
         return user.is_superuser or self.is_global or self.owner_id == user.pk

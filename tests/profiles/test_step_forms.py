@@ -188,3 +188,10 @@ def test_it_keeps_secret_header_values_without_rendering_them(make_profile):
     form = AdvancedStepForm(advanced_data(profile) | headers, instance=profile)
     assert form.is_valid(), form.errors
     assert dict(form.save().header_items())["Authorization"] == "Bearer top-secret-token"
+
+
+def test_the_model_reports_missing_smpp_server_fields(make_profile):
+    profile = make_profile(host="", port=None, username="u" * 16)
+    with pytest.raises(ValidationError) as excinfo:
+        profile.full_clean()
+    assert set(excinfo.value.error_dict) == {"host", "port", "username"}

@@ -115,3 +115,17 @@ def test_it_shows_errors_and_saves_nothing_when_a_step_is_invalid(admin_client_r
     assert "less than or equal to 65535" in response.content.decode()
     profile.refresh_from_db()
     assert profile.host == "kept.example.com"
+
+
+def test_it_keeps_a_bounded_number_of_runs_in_the_session(admin_client_root, make_profile):
+    profile = make_profile()
+    for _ in range(25):
+        admin_client_root.get(wizard_path(profile, "server"))
+    assert len(storage_keys(admin_client_root)) <= 20
+
+
+def test_a_step_form_ignores_broken_fields_of_other_steps(admin_client_root, make_profile):
+    # A complete SMPP profile without a host (e.g. from an old import): step 3 still saves.
+    profile = make_profile(host="")
+    response = post_step(admin_client_root, profile, "message", MESSAGE)
+    assert response.status_code == 302
