@@ -194,6 +194,9 @@ def _parse_placeholder(text: str, start: int, errors: list[PlaceholderError]):
         if fallback is None:
             return None, _close_after(text, pos)
         pos = _skip_spaces(text, pos)
+    if pos >= len(text):
+        errors.append(_error(text, start, "unclosed", _("“{{” is never closed with “}}”.")))
+        return None, len(text)
     if not text.startswith(CLOSE, pos):
         errors.append(
             _error(

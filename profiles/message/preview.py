@@ -81,6 +81,7 @@ def _render(text: str, data: dict[str, str], *, longest: bool) -> str:
             out.append(node)
             continue
         value = data.get(node.key) or ""
+        value = value if value.strip() else ""  # blank counts as missing, as when sending
         fallback = node.fallback or ""
         out.append(max(value, fallback, key=len) if longest else value or fallback)
     return "".join(out)

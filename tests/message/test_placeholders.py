@@ -92,6 +92,7 @@ def test_it_prefers_the_placeholders_own_fallback_over_the_policy():
     [
         ("Hi {{ customer.nickname }}", "unknown_key", 4),
         ("Hi {{ customer.first_name", "unclosed", 4),
+        ('Hi {{ customer.first_name | default:"}}"', "unclosed", 4),
         ("Hi {{ customer.first_name | default:there }}", "bad_fallback", 37),
         ('Hi {{ customer.first_name | default:"there }}', "bad_fallback", 37),
         ("Hi {{ customer.first_name | default }}", "bad_fallback", 36),
