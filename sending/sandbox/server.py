@@ -4,14 +4,16 @@ It accepts binds with the configured credentials (ESME_RINVPASWD for a wrong pas
 ESME_RBINDFAIL for an unknown system_id), answers submit_sm with hexadecimal message ids, sends an
 appendix-B delivery receipt (with receipted_message_id and message_state TLVs) for each accepted
 submit_sm on transceiver binds, answers enquire_link and unbind, and reports every event to a
-callback. Test knobs: throttle every Nth submit_sm, drop the connection at the Nth (once), send
-enquire_link every S seconds.
+callback. Optional TLS (certificate and key files). Test knobs: throttle every Nth submit_sm, drop
+the connection at the Nth (once), stop answering from the Nth on that connection (once, a hung
+SMSC), send enquire_link every S seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,7 +69,10 @@ class SandboxOptions:
     receipt_delay: float = 0.2
     throttle_every: int = 0
     drop_after: int = 0
+    stall_after: int = 0
     enquire_interval: float = 0.0
+    tls_cert: str = ""
+    tls_key: str = ""
 
 
 class SandboxSmsc:
@@ -77,12 +82,19 @@ class SandboxSmsc:
         self.port = options.port
         self.submits = 0
         self._dropped = False
+        self._stalled = False
         self._ids = itertools.count(0x1000)
         self._sessions = itertools.count(1)
         self._server: asyncio.base_events.Server | None = None
 
     async def start(self) -> int:
-        self._server = await asyncio.start_server(self._serve, self.options.host, self.options.port)
+        context = None
+        if self.options.tls_cert:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(self.options.tls_cert, self.options.tls_key or None)
+        self._server = await asyncio.start_server(
+            self._serve, self.options.host, self.options.port, ssl=context
+        )
         self.port = self._server.sockets[0].getsockname()[1]
         return self.port
 
@@ -92,7 +104,7 @@ class SandboxSmsc:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         session = next(self._sessions)
-        state = {"mode": "", "sequence": 0}
+        state = {"mode": "", "sequence": 0, "stalled": False}
         buffer = bytearray()
         pinger = None
         if self.options.enquire_interval:
@@ -108,7 +120,7 @@ class SandboxSmsc:
                         writer.close()
                         return
                 await writer.drain()
-        except (ConnectionError, ValueError):
+        except (ConnectionError, ValueError, ssl.SSLError):
             pass
         finally:
             if pinger:
@@ -197,6 +209,12 @@ class SandboxSmsc:
             },
         }
         options = self.options
+        if state["stalled"] or (
+            options.stall_after and not self._stalled and self.submits == options.stall_after
+        ):
+            self._stalled = state["stalled"] = True
+            self.on_event({**record, "status": -2})  # received, never answered
+            return True
         if options.drop_after and not self._dropped and self.submits == options.drop_after:
             self._dropped = True
             self.on_event({**record, "status": -1})

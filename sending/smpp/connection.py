@@ -64,9 +64,12 @@ def open_socket(
             sock = context.wrap_socket(sock, server_hostname=host)
         except (ssl.SSLError, OSError) as exc:
             sock.close()
+            if isinstance(exc, ssl.SSLCertVerificationError):
+                error = _("certificate verify failed (%(why)s)") % {"why": exc.verify_message}
+            else:
+                error = getattr(exc, "reason", None) or str(exc) or exc.__class__.__name__
             raise TransportError(
-                _("TLS error with %(where)s: %(error)s.")
-                % {"where": where, "error": getattr(exc, "reason", None) or exc},
+                _("TLS error with %(where)s: %(error)s.") % {"where": where, "error": error},
                 permanent=isinstance(exc, ssl.SSLCertVerificationError),
                 code="tls",
             ) from exc

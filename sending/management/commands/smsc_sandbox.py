@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from sending.sandbox import SandboxOptions, SandboxSmsc
+from smsportal import demo
 
 
 class Command(BaseCommand):
@@ -20,7 +21,6 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        sandbox = getattr(settings, "SMSC_SANDBOX", {})
         parser.add_argument("--host", default=getattr(settings, "SMSC_SANDBOX_HOST", "127.0.0.1"))
         parser.add_argument(
             "--port",
@@ -28,8 +28,16 @@ class Command(BaseCommand):
             default=getattr(settings, "SMSC_SANDBOX_PORT", 2775),
             help=_("TCP port; 0 picks a free one."),
         )
-        parser.add_argument("--system-id", default=sandbox.get("system_id", "sandbox"))
-        parser.add_argument("--password", default=sandbox.get("password", "sandbox"))
+        # The demo profile's credentials unless settings or options say otherwise.
+        parser.add_argument(
+            "--system-id",
+            default=getattr(settings, "SMSC_SANDBOX_SYSTEM_ID", demo.SANDBOX_SYSTEM_ID),
+        )
+        parser.add_argument(
+            "--password", default=getattr(settings, "SMSC_SANDBOX_PASSWORD", demo.SANDBOX_PASSWORD)
+        )
+        parser.add_argument("--tls-cert", default="", help=_("PEM certificate: serve over TLS."))
+        parser.add_argument("--tls-key", default="", help=_("PEM private key for --tls-cert."))
         parser.add_argument("--no-receipts", action="store_true", help=_("Send no receipts."))
         parser.add_argument("--receipt-delay", type=float, default=0.2)
         parser.add_argument("--log", help=_("Also append every event as a JSON line to this file."))
@@ -37,6 +45,7 @@ class Command(BaseCommand):
         # Test knobs: the interop suite runs the same cases against the sandbox as against peers.
         parser.add_argument("--throttle-every", type=int, default=0)
         parser.add_argument("--drop-after", type=int, default=0)
+        parser.add_argument("--stall-after", type=int, default=0)
         parser.add_argument("--enquire-interval", type=float, default=0.0)
 
     def handle(self, *args, **options):
@@ -49,6 +58,9 @@ class Command(BaseCommand):
             receipt_delay=options["receipt_delay"],
             throttle_every=options["throttle_every"],
             drop_after=options["drop_after"],
+            stall_after=options["stall_after"],
+            tls_cert=options["tls_cert"],
+            tls_key=options["tls_key"],
             enquire_interval=options["enquire_interval"],
         )
         log = open(options["log"], "a", buffering=1) if options["log"] else None  # noqa: SIM115
@@ -83,8 +95,8 @@ class Command(BaseCommand):
         if kind == "submit_sm":
             status = event["status"]
             outcome = f"id {event['message_id']}" if status == 0 else f"status 0x{status:02X}"
-            if status == -1:
-                outcome = "connection dropped"
+            if status < 0:
+                outcome = "connection dropped" if status == -1 else "not answered"
             return (
                 f"[{event['session']}] submit_sm {event['source_addr']} -> "
                 f"{event['destination_addr']} dc={event['data_coding']} "
