@@ -152,3 +152,22 @@ def test_it_passes_the_shared_vectors_in_the_browser(message_page):
         assert {k: got[k] for k in expected} == expected, vector["name"]
         assert [len(list(part)) for part in got["parts"]] == vector["part_chars"], vector["name"]
     assert json.dumps(results)  # plain data crossed the bridge
+
+
+def test_it_previews_in_the_browser_exactly_as_the_server_renders(message_page):
+    from profiles.message import preview
+    from profiles.models import DataObject
+
+    page, _profile = message_page
+    templates = [
+        "Hi {{ customer.first_name }}, {{invoice.amount}} due {{ invoice.due_date }}.",
+        'Hi {{ customer.nickname | default:"there" }} {{ customer.nickname }}!',
+        "Code {{{ otp.code }}} and {{ customer.first_name|default:'x \\' y' }}",
+    ]
+    samples = preview.sample_data(DataObject.objects.all())
+    got = page.evaluate(
+        "([ts, s]) => ts.map(t => SmsMessageEditor.renderSample(t, s))", [templates, samples]
+    )
+    expected = [preview._render(t, samples, longest=False) for t in templates]
+    assert got == expected
+    assert got[0] == "Hi Amélie, €1,249.90 due 15/12/2026."

@@ -239,6 +239,8 @@
     selectTab(firstError && !firstError.hidden ? firstError.dataset.language : config.defaultLanguage);
   }
 
+  window.SmsMessageEditor = { renderSample: renderSample };
+
   function start() {
     document.querySelectorAll(".sms-editor[data-config]").forEach(init);
   }
