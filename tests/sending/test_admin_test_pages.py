@@ -170,3 +170,15 @@ def test_it_names_a_tls_error(client, superuser, make_profile, gateway):
 
     page = response.content.decode()
     assert "Test connection failed" in page and "TLS" in page
+
+
+def test_it_shows_why_a_test_sms_could_not_be_built(client, superuser, make_profile, gateway):
+    client.force_login(superuser)
+    profile = web_url_profile(make_profile, gateway, message="Hi {{ customer.first_name }}")
+    url = reverse("admin:sending_send_test", args=[profile.pk])
+    response = client.post(url, {"to": "+33612345678", "language": "en", "data": ""}, follow=True)
+
+    page = response.content.decode()
+    assert "No value for customer.first_name and no fallback." in page
+    assert 'data-polling="0"' in page
+    assert gateway.requests == []
