@@ -50,6 +50,9 @@ class Message(models.Model):
     error_code = models.CharField(_("error code"), max_length=40, blank=True)
     error_reason = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Set by the UPDATE that claims a batch of messages (queued -> sending), so the sender reads
+    # back exactly the rows it won; another worker's claim of the same ids gets none of them.
+    claim = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

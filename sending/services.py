@@ -1,4 +1,5 @@
 """Sending as plain functions: the Celery tasks, the admin pages and `sendsms` all call these.
+`record_receipt` (sending.receipt_matching) is re-exported here for callers with a receipt.
 
 One attempt of one message is `send_message(id)`: it claims the message with a conditional UPDATE
 (queued -> sending), so a task delivered twice sends once; records the attempt before talking to
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,13 +23,13 @@ from profiles import choices
 from profiles.models import SmsProfile
 from sending.compose import compose
 from sending.models import Message, MessagePart
-from sending.receipts import candidate_ids, normalise_id
+from sending.receipt_matching import ReceiptQueue, record_receipt  # noqa: F401
+from sending.receipts import normalise_id
 from sending.transports import SMPP, transport_class
 from sending.transports.base import (
     CheckStep,
     ConnectionReport,
     OutgoingMessage,
-    Receipt,
     SendResult,
     TransportError,
 )
@@ -82,16 +84,19 @@ def create_message(
 # Sending -----------------------------------------------------------------------------------------
 
 
-def _claim(message_id: int) -> bool:
-    """queued -> sending, counting the attempt; False when another worker has it or it is done."""
+def _claim(message_ids) -> str:
+    """Claim the queued, due messages among `message_ids` with one conditional UPDATE (queued ->
+    sending, counting the attempt) and return the claim token; rows another worker claimed, or
+    that are already sent, are not touched, so a task delivered twice sends nothing twice."""
+    token = uuid.uuid4().hex
     now = timezone.now()
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    claimed = (
-        Message.objects.filter(due, pk=message_id, status=Message.Status.QUEUED)
-        .exclude(profile=None)
-        .update(status=Message.Status.SENDING, attempts=F("attempts") + 1, last_attempt_at=now)
+    Message.objects.filter(due, pk__in=list(message_ids), status=Message.Status.QUEUED).exclude(
+        profile=None
+    ).update(
+        status=Message.Status.SENDING, claim=token, attempts=F("attempts") + 1, last_attempt_at=now
     )
-    return claimed == 1
+    return token
 
 
 def send_message(message_id: int, *, allow_retry: bool = True, listen: float = 0) -> Message | None:
@@ -101,55 +106,73 @@ def send_message(message_id: int, *, allow_retry: bool = True, listen: float = 0
     retry) unless `allow_retry` is False or the profile's retries are used up. `listen` > 0 keeps
     an SMPP transceiver bind open that many seconds to catch the delivery receipts.
     """
-    if not _claim(message_id):
-        return None
-    message = Message.objects.select_related("profile").get(pk=message_id)
-    profile = message.profile
-    receipts: list[Receipt] = []
+    sent = send_messages([message_id], allow_retry=allow_retry, listen=listen)
+    return sent[0] if sent else None
+
+
+def send_messages(message_ids, *, allow_retry: bool = True, listen: float = 0) -> list[Message]:
+    """One attempt at each queued, due message among `message_ids`, with one session per profile
+    (one SMPP bind, pipelined within the window; Web URL up to its concurrency). Returns the
+    messages this call claimed, as they are now."""
+    token = _claim(message_ids)
+    claimed = Message.objects.filter(claim=token).select_related("profile").order_by("pk")
+    by_profile: dict[int, list[Message]] = {}
+    for message in claimed:
+        by_profile.setdefault(message.profile_id, []).append(message)
+    for messages in by_profile.values():
+        _send_group(messages[0].profile, messages, allow_retry=allow_retry, listen=listen)
+    return list(Message.objects.filter(claim=token).order_by("pk"))
+
+
+def _send_group(profile, messages: list[Message], *, allow_retry: bool, listen: float) -> None:
+    """Send one profile's claimed messages. Each outcome is recorded as it comes, so a crash
+    half-way leaves the rest `sending` (visible) rather than sent twice."""
+    pending = {str(message.pk): message for message in messages}
+    receipts = ReceiptQueue(profile)
+    outgoing = (
+        OutgoingMessage(to=m.to, sender=m.sender, text=m.text, reference=str(m.pk))
+        for m in messages
+    )
     try:
-        with transport_class(profile.protocol)(profile, on_receipt=receipts.append) as transport:
-            result = transport.send(
-                OutgoingMessage(
-                    to=message.to,
-                    sender=message.sender,
-                    text=message.text,
-                    reference=str(message.pk),
-                )
-            )
-            _record_sent(message, result)
-            _record_receipts(profile, receipts)
+        with transport_class(profile.protocol)(profile, on_receipt=receipts.add) as transport:
+            for sent, outcome in transport.send_many(outgoing):
+                message = pending.pop(sent.reference)
+                if isinstance(outcome, TransportError):
+                    _record_error(message, outcome, allow_retry=allow_retry)
+                else:
+                    receipts.parts_recorded(_record_sent(message, outcome))
+                receipts.flush()
             if listen and _listens_for_receipts(profile, transport):
-                _listen(profile, transport, message, receipts, listen)
+                _listen(transport, receipts, messages, listen)
     except TransportError as exc:
-        if message.status == Message.Status.SENDING:
+        # Bind refused, connection lost for good…: every message without an outcome shares it.
+        for message in pending.values():
             _record_error(message, exc, allow_retry=allow_retry)
-        else:
-            # Sent already; only closing or listening failed. The send stands.
-            log.warning("message %s: after sending: %s", message.pk, exc.reason)
+        if not pending:
+            log.warning("profile %s: after sending: %s", profile.pk, exc.reason)
     except Exception as exc:
-        # A bug or an unexpected library error: fail the message visibly, never leave it stuck.
-        log.exception("message %s: unexpected error", message.pk)
-        if message.status == Message.Status.SENDING:
-            _record_error(
-                message, TransportError(repr(exc)[:500], permanent=True), allow_retry=False
-            )
-    message.refresh_from_db()
-    return message
+        # A bug or an unexpected library error: fail visibly and never retry (a part may be out).
+        log.exception("profile %s: unexpected error while sending", profile.pk)
+        error = TransportError(repr(exc)[:500], permanent=True, code="error")
+        for message in pending.values():
+            _record_error(message, error, allow_retry=False)
+    finally:
+        receipts.close()
 
 
-def _record_sent(message: Message, result: SendResult) -> None:
+def _record_sent(message: Message, result: SendResult) -> list[str]:
+    """Save the parts and mark the message sent; returns the parts' provider keys."""
     now = timezone.now()
+    parts = [
+        MessagePart(message=message, index=index, provider_id=pid, provider_key=normalise_id(pid))
+        for index, pid in enumerate(result.provider_ids, start=1)
+    ]
     with transaction.atomic():
-        MessagePart.objects.bulk_create(
-            MessagePart(
-                message=message, index=index, provider_id=pid, provider_key=normalise_id(pid)
-            )
-            for index, pid in enumerate(result.provider_ids, start=1)
-        )
+        MessagePart.objects.bulk_create(parts)
         message.status = Message.Status.SENT
         message.sent_at = now
-        parts = result.parts if isinstance(result.parts, int) else len(result.parts or ())
-        message.parts_count = max(parts, len(result.provider_ids), 1)
+        count = result.parts if isinstance(result.parts, int) else len(result.parts or ())
+        message.parts_count = max(count, len(result.provider_ids), 1)
         message.encoding = result.encoding or message.encoding
         message.error_code = message.error_reason = ""
         message.next_attempt_at = None
@@ -159,6 +182,7 @@ def _record_sent(message: Message, result: SendResult) -> None:
                 "next_attempt_at",
             ]
         )  # fmt: skip
+    return [part.provider_key for part in parts]
 
 
 def retry_delay(profile: SmsProfile, exc: TransportError, attempts: int) -> float:
@@ -207,69 +231,13 @@ def _listens_for_receipts(profile: SmsProfile, transport) -> bool:
     )
 
 
-def _listen(profile, transport, message: Message, receipts: list[Receipt], seconds: float) -> None:
-    """Poll the bind for receipts until every part has a final one or `seconds` have passed."""
+def _listen(transport, receipts: ReceiptQueue, messages: list[Message], seconds: float) -> None:
+    """Poll the bind for receipts until every sent part has a final one or `seconds` passed."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        receipts.clear()
+    awaiting = MessagePart.objects.filter(message__in=messages, delivered__isnull=True)
+    while awaiting.exists() and time.monotonic() < deadline:
         transport.poll_receipts(min(1.0, max(0.05, deadline - time.monotonic())))
-        _record_receipts(profile, receipts)
-        receipts.clear()
-        if not message.parts.filter(Q(delivered__isnull=True)).exists():
-            return
-
-
-def _record_receipts(profile, receipts: list[Receipt]) -> None:
-    for receipt in list(receipts):
-        record_receipt(profile, receipt)
-    receipts.clear()
-
-
-def record_receipt(profile: SmsProfile, receipt: Receipt) -> MessagePart | None:
-    """Attach a delivery receipt to the part it is for; settle the message when every part has a
-    final receipt (delivered only if all parts are). None when no part matches."""
-    keys = candidate_ids(receipt.provider_id, profile.receipt_id_format)
-    part = (
-        MessagePart.objects.filter(message__profile=profile, provider_key__in=keys)
-        .select_related("message")
-        .order_by("-message__created_at")
-        .first()
-    )
-    if part is None:
-        log.info("receipt for unknown id %r on profile %s", receipt.provider_id, profile.pk)
-        return None
-    now = timezone.now()
-    part.receipt_status = receipt.status[:10]
-    part.receipt_error = receipt.error_code[:10]
-    part.receipt_raw = receipt.raw
-    part.receipt_at = now
-    if receipt.final:
-        part.delivered = receipt.delivered
-    part.save(
-        update_fields=["receipt_status", "receipt_error", "receipt_raw", "receipt_at", "delivered"]
-    )
-    _settle(part.message_id, now)
-    return part
-
-
-def _settle(message_id: int, now) -> None:
-    with transaction.atomic():
-        # Lock the message so two parts' receipts processed at once settle it once.
-        message = Message.objects.select_for_update().get(pk=message_id)
-        if message.status != Message.Status.SENT:
-            return
-        outcomes = list(message.parts.values_list("delivered", flat=True))
-        if None in outcomes or len(outcomes) < message.parts_count:
-            return
-        if all(outcomes):
-            message.status = Message.Status.DELIVERED
-        else:
-            message.status = Message.Status.UNDELIVERABLE
-            failed = message.parts.filter(delivered=False).first()
-            message.error_code = failed.receipt_error
-            message.error_reason = failed.receipt_status
-        message.finished_at = now
-        message.save(update_fields=["status", "finished_at", "error_code", "error_reason"])
+        receipts.flush()
 
 
 # Test connection ---------------------------------------------------------------------------------

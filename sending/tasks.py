@@ -17,5 +17,17 @@ def send_message(message_id: int) -> None:
         # A Test SMS page is waiting for the receipt: keep the bind open a little while.
         listen = services.test_receipt_wait()
     message = services.send_message(message_id, listen=listen)
-    if message is not None and message.status == Message.Status.QUEUED:
-        send_message.apply_async((message_id,), countdown=services.seconds_until_retry(message))
+    if message is not None:
+        _schedule_retry(message)
+
+
+@shared_task(ignore_result=True)
+def send_batch(message_ids: list[int]) -> None:
+    """Send many queued messages on one session per profile (bulk jobs)."""
+    for message in services.send_messages(message_ids):
+        _schedule_retry(message)
+
+
+def _schedule_retry(message: Message) -> None:
+    if message.status == Message.Status.QUEUED:
+        send_message.apply_async((message.pk,), countdown=services.seconds_until_retry(message))

@@ -109,3 +109,33 @@ def test_it_catches_the_receipt_of_a_test_sms_on_a_transceiver_bind(
     part = message.parts.get()
     assert (part.provider_id, part.receipt_status) == (submits[0]["message_id"], "DELIVRD")
     assert len(submits) == 1 and bytes.fromhex(submits[0]["short_message"]) == b"Hi Ada"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_sends_a_batch_once_when_it_is_delivered_twice(make_profile, worker, redis_url):
+    done = threading.Event()
+    runs: list[str] = []
+
+    def on_postrun(sender=None, task_id=None, **kwargs):
+        if getattr(sender, "name", "") == tasks.send_batch.name:
+            runs.append(task_id)
+            if len(runs) == 2:
+                done.set()
+
+    task_postrun.connect(on_postrun, weak=False)
+    try:
+        with Gateway() as gateway:
+            profile = web_url_profile(make_profile, gateway, concurrency=4)
+            ids = [
+                services.create_message(profile, "+33612345678", text=f"Bulk {n}").pk
+                for n in range(10)
+            ]
+            tasks.send_batch.delay(ids)
+            tasks.send_batch.delay(ids)
+            assert done.wait(20)
+        close_sessions()
+    finally:
+        task_postrun.disconnect(on_postrun)
+
+    assert sorted(gateway.texts()) == sorted(f"Bulk {n}" for n in range(10))
+    assert set(Message.objects.values_list("status", "attempts")) == {("sent", 1)}
