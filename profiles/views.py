@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -82,8 +83,8 @@ def sms_settings(request, settings_admin, profile_admin) -> TemplateResponse | H
         if not can_add:
             raise PermissionDenied
         new_form = CreateStepForm(request.POST, prefix="new")
-        if new_form.is_valid():
-            return _create(request, new_form)
+        if new_form.is_valid() and (response := _create(request, new_form)):
+            return response
     elif request.method == "POST":
         if not can_apply:
             raise PermissionDenied
@@ -110,11 +111,16 @@ def sms_settings(request, settings_admin, profile_admin) -> TemplateResponse | H
     return TemplateResponse(request, "profiles/sms_settings.html", context)
 
 
-def _create(request, form: CreateStepForm) -> HttpResponseRedirect:
+def _create(request, form: CreateStepForm) -> HttpResponseRedirect | None:
     profile = form.save(commit=False)
     profile.owner = request.user
     profile.mark_step_saved(1)
-    profile.save()
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError:  # the same name saved by someone else since the form was checked
+        form.add_error("name", _("A profile with this Profile Name already exists."))
+        return None
     request.session[SESSION_SELECTED] = profile.pk
     messages.success(
         request,

@@ -21,6 +21,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -110,7 +111,12 @@ class ProfileWizard(SessionWizardView):
         if not form.is_valid():
             messages.error(self.request, _("Please correct the errors below; nothing was saved."))
             return self.render(form)
-        self.storage.set_step_data(step, self.process_step(form))
+        try:
+            with transaction.atomic():
+                self.storage.set_step_data(step, self.process_step(form))
+        except IntegrityError:  # a profile of the same name was saved since the form was checked
+            form.add_error("name", _("A profile with this Profile Name already exists."))
+            return self.render(form)
         return HttpResponseRedirect(self._url_after_save(step))
 
     def process_step(self, form) -> dict:
