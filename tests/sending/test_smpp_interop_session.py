@@ -55,6 +55,8 @@ def test_it_binds_in_the_profiles_mode(peer_name, bind_mode, start_smsc, smpp_pr
     assert [(b["mode"], b["system_id"], b["status"]) for b in binds] == [
         (bind_mode, "smppclient1", 0)
     ]
+    if peer_name == "netsmpp":  # the peer that logs every bind field
+        assert (binds[0]["system_type"], binds[0]["interface_version"]) == ("VMA", 0x34)
 
 
 @pytest.mark.parametrize("window", [1, 10])
@@ -66,10 +68,13 @@ def test_it_reconnects_and_resends_only_unanswered_parts(
     mode = (
         choices.ProcessingMode.SYNCHRONOUS if window == 1 else choices.ProcessingMode.ASYNCHRONOUS
     )
-    profile = smpp_profile(peer, processing_mode=mode, window_size=window, reconnect_delay=0)
+    delay = 0 if window == 1 else 1
+    profile = smpp_profile(peer, processing_mode=mode, window_size=window, reconnect_delay=delay)
     transport = SmppTransport(profile)
+    started = time.monotonic()
     with transport:
         outcomes = {m.reference: o for m, o in transport.send_many(_messages(300))}
+    assert time.monotonic() - started >= delay  # it waited the reconnect delay
 
     assert len(outcomes) == 300 and all(isinstance(o, SendResult) for o in outcomes.values())
     assert transport.session.reconnects == 1
@@ -100,7 +105,7 @@ def test_it_sends_enquire_link_while_idle(peer_name, start_smsc, smpp_profile):
     peer = start_smsc(peer_name)
     profile = smpp_profile(peer, enquire_link_interval=1)
     with SmppTransport(profile) as transport:
-        transport.poll_receipts(2.3)
+        transport.poll_receipts(2.6)
         assert transport.session.conn is not None  # every enquire_link was answered
         assert transport.session.reconnects == 0
         transport.send(OutgoingMessage("+4915112345678", "ACME", "after a pause"))
@@ -144,7 +149,7 @@ def test_it_keeps_to_the_throughput_cap(peer_name, start_smsc, smpp_profile):
         outcomes = list(transport.send_many(_messages(60)))
         elapsed = time.monotonic() - started
     assert len(outcomes) == 60
-    assert 0.45 <= elapsed < 2.0  # 60 parts at 100/s with a 10-part burst: ~0.5 s
+    assert 0.45 <= elapsed < 5.0  # 60 parts at 100/s with a 10-part burst: ~0.5 s
 
 
 # Test connection ---------------------------------------------------------------------------------
