@@ -1,9 +1,9 @@
 """Benchmark: messages per second through SmppTransport to an SMSC peer on 127.0.0.1.
 
-    .venv/bin/python bench/smpp_send.py [--count 20000] [--peer smpp34|sandbox|netsmpp]
+    .venv/bin/python bench/smpp_send.py [--count 20000] [--peer sandbox|smpp34|netsmpp ...]
                                         [--profile]
 
-Starts the peer (by default the PyPI smpp34 server, Rust core, logging nothing), then sends
+Starts each peer (by default our sandbox and the PyPI smpp34 server; logging nothing), then sends
 `count` single-part messages in Synchronous mode and in Asynchronous mode with window 10 and 100,
 and prints messages per second. For scale it also measures, against the same peer, a raw client
 that writes pre-encoded submit_sm within a window of 100 (the ceiling), and a plain smpplib
@@ -36,6 +36,8 @@ from sending.smpp.pdu import HEADER, SUBMIT_SM, bind_body, pack, split_stream  #
 from sending.transports.base import OutgoingMessage, SendResult  # noqa: E402
 from sending.transports.smpp import SmppTransport  # noqa: E402
 from tests.sending.conftest import SmscPeer  # noqa: E402
+
+SYNC, ASYNC = choices.ProcessingMode.SYNCHRONOUS, choices.ProcessingMode.ASYNCHRONOUS
 
 
 def profile_for(peer: SmscPeer, mode: str, window: int) -> SmsProfile:
@@ -133,39 +135,44 @@ def run_smpplib(peer: SmscPeer, count: int) -> float:
     return count / elapsed
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=20000)
-    parser.add_argument("--peer", default="smpp34", choices=["smpp34", "sandbox", "netsmpp"])
-    parser.add_argument("--profile", action="store_true", help="cProfile the window-100 run")
-    args = parser.parse_args()
-
+def bench_peer(name: str, count: int, profile: bool) -> list[tuple[str, float]]:
     # Nothing logged: measure the client, not the server writing its log.
-    peer = SmscPeer(args.peer, None, "bench", "bench-pw", no_receipts=True)
+    peer = SmscPeer(name, None, "bench", "bench-pw", no_receipts=True)
     try:
-        print(f"{args.count} messages to the {args.peer} peer on 127.0.0.1:{peer.port}", flush=True)
-        rows = [
-            ("raw pre-encoded client, window 100", run_raw(peer, args.count)),
-            ("plain smpplib send-and-wait", run_smpplib(peer, min(args.count, 5000))),
-            (
-                "SmppTransport Synchronous",
-                run_transport(peer, choices.ProcessingMode.SYNCHRONOUS, 1, args.count, False),
-            ),
-            (
-                "SmppTransport Asynchronous, window 10",
-                run_transport(peer, choices.ProcessingMode.ASYNCHRONOUS, 10, args.count, False),
-            ),
+        print(f"{count} messages to the {name} peer on 127.0.0.1:{peer.port}", flush=True)
+        return [
+            ("raw pre-encoded client, window 100", run_raw(peer, count)),
+            ("plain smpplib send-and-wait", run_smpplib(peer, min(count, 5000))),
+            ("SmppTransport Synchronous", run_transport(peer, SYNC, 1, count, False)),
+            ("SmppTransport Asynchronous, window 10", run_transport(peer, ASYNC, 10, count, False)),
             (
                 "SmppTransport Asynchronous, window 100",
-                run_transport(
-                    peer, choices.ProcessingMode.ASYNCHRONOUS, 100, args.count, args.profile
-                ),
+                run_transport(peer, ASYNC, 100, count, profile),
             ),
         ]
     finally:
         peer.stop()
-    for label, rate in rows:
-        print(f"{label:<42} {rate:>9,.0f} msg/s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=20000)
+    parser.add_argument(
+        "--peer",
+        action="append",
+        choices=["sandbox", "smpp34", "netsmpp"],
+        help="repeatable; default: sandbox and smpp34",
+    )
+    parser.add_argument("--profile", action="store_true", help="cProfile the window-100 run")
+    args = parser.parse_args()
+    results = {
+        name: bench_peer(name, args.count, args.profile)
+        for name in args.peer or ["sandbox", "smpp34"]
+    }
+    for name, rows in results.items():
+        print(f"\n{name} peer, {args.count} single-part messages (msg/s)")
+        for label, rate in rows:
+            print(f"  {label:<42} {rate:>9,.0f}")
 
 
 if __name__ == "__main__":

@@ -73,7 +73,7 @@ class Command(BaseCommand):
                 self.stdout.write(self._describe(event))
 
         async def run():
-            smsc = SandboxSmsc(sandbox_options, on_event)
+            smsc = SandboxSmsc(sandbox_options, None if quiet and not log else on_event)
             port = await smsc.start()
             self.stdout.write(
                 _("Sandbox SMSC listening on %(host)s:%(port)s (system_id “%(id)s”).")
