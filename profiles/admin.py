@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
@@ -99,12 +100,9 @@ class SmsProfileAdmin(admin.ModelAdmin):
     def state(self, profile: SmsProfile) -> str:
         return profile.state_label
 
-    @admin.display(description=_("applied"), boolean=True)
+    @admin.display(description=_("applied"), boolean=True, ordering="-applied")
     def is_applied(self, profile: SmsProfile) -> bool:
-        if not hasattr(self, "_applied_id"):
-            applied = SmsSettings.applied()
-            self._applied_id = applied.pk if applied else None
-        return profile.pk == self._applied_id
+        return getattr(profile, "applied", False)
 
     @admin.display(description=_("Password"))
     def password_state(self, profile: SmsProfile) -> str:
@@ -124,14 +122,12 @@ class SmsProfileAdmin(admin.ModelAdmin):
             ", ".join(h["name"] for h in profile.headers) or "—",
         )
 
-    def changelist_view(self, request, extra_context=None):
-        if hasattr(self, "_applied_id"):
-            del self._applied_id
-        return super().changelist_view(request, extra_context)
-
     # -- Global Configuration -----------------------------------------------------------
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+        applied = SmsSettings.objects.filter(applied_profile=OuterRef("pk"))
+        return (
+            super().get_queryset(request).visible_to(request.user).annotate(applied=Exists(applied))
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # Editing happens in the wizard, step by step; the change page is the overview.

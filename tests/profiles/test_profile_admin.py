@@ -104,7 +104,7 @@ def test_the_index_shows_the_applied_profile(admin_client_root, make_profile):
     assert "Applied profile: <strong>Night shift</strong>" in html
 
 
-def test_the_language_switcher_translates_the_admin(admin_client_root):
+def test_the_language_switcher_changes_the_ui_language(admin_client_root):
     response = admin_client_root.post(
         reverse("set_language"), {"language": "de", "next": "/admin/"}, follow=True
     )
