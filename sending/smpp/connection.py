@@ -9,6 +9,7 @@ from __future__ import annotations
 import select
 import socket
 import ssl
+import time
 
 from django.utils.translation import gettext as _
 
@@ -78,8 +79,9 @@ def open_socket(
 
 
 class Connection:
-    def __init__(self, sock: socket.socket):
+    def __init__(self, sock: socket.socket, write_timeout: float = 60.0):
         self.sock = sock
+        self.write_timeout = write_timeout
         self.buffer = bytearray()
         self.closed = False
         self.lost: str | None = None  # why the stream ended; PDUs before that are still read
@@ -88,11 +90,17 @@ class Connection:
         """Write everything; while the socket is full, keep reading so the SMSC is not stuck."""
         view = memoryview(data)
         sock = self.sock
+        deadline = None
         while view:
             try:
                 sent = sock.send(view)
             except (BlockingIOError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
-                readable, _w, _x = select.select([sock], [sock], [], 5.0)
+                now = time.monotonic()
+                deadline = deadline or now + self.write_timeout
+                if now > deadline:
+                    self.closed = True
+                    raise ConnectionLost(_("the SMSC stopped reading")) from None
+                readable, _w, _x = select.select([sock], [sock], [], 1.0)
                 if readable:
                     self._receive()
                 continue

@@ -81,7 +81,7 @@ class Session(WindowedSending):
         sock = open_socket(
             self.host, self.port, timeout, use_tls=p.use_tls, verify_tls=p.verify_tls
         )
-        self.conn = Connection(sock)
+        self.conn = Connection(sock, write_timeout=self.response_timeout)
         command = BIND_TRANSCEIVER if self.transceiver else BIND_TRANSMITTER
         body = bind_body(
             p.username,
@@ -241,6 +241,7 @@ class Session(WindowedSending):
                 except TransportError as exc:
                     if exc.permanent:
                         return
+                    time.sleep(0.05)  # even with no reconnect delay, never spin
                     continue
             try:
                 self._keepalive(now)
