@@ -152,6 +152,23 @@ def test_it_keeps_to_the_throughput_cap(peer_name, start_smsc, smpp_profile):
     assert 0.45 <= elapsed < 5.0  # 60 parts at 100/s with a 10-part burst: ~0.5 s
 
 
+@pytest.mark.parametrize("peer_name", ["sandbox"])
+def test_it_counts_the_throughput_cap_in_parts_not_messages(peer_name, start_smsc, smpp_profile):
+    peer = start_smsc(peer_name, no_receipts=True)
+    profile = smpp_profile(peer, throughput=20, window_size=10)
+    long_text = "three parts " * 35  # 420 septets
+    with SmppTransport(profile) as transport:
+        started = time.monotonic()
+        outcomes = list(
+            transport.send_many(
+                OutgoingMessage(f"+49151000000{i}", "ACME", long_text) for i in range(4)
+            )
+        )
+        elapsed = time.monotonic() - started
+    assert [len(o.provider_ids) for _m, o in outcomes] == [3, 3, 3, 3]
+    assert elapsed >= 0.45  # 12 parts at 20/s after a 2-part burst; 4 "messages" would be 0.1 s
+
+
 # Test connection ---------------------------------------------------------------------------------
 
 
