@@ -145,6 +145,12 @@ class Kannel:
     def freeze_bearerbox(self) -> None:
         """SIGSTOP: smsbox keeps accepting HTTP but gets no answer from the bearerbox."""
         self.bearerbox.send_signal(signal.SIGSTOP)
+        stat = Path(f"/proc/{self.bearerbox.pid}/stat")
+        deadline = time.monotonic() + 5
+        while stat.read_text().rsplit(")", 1)[1].split()[0] != "T":
+            if time.monotonic() > deadline:
+                raise RuntimeError("bearerbox did not stop")
+            time.sleep(0.01)
 
     def thaw_bearerbox(self) -> None:
         self.bearerbox.send_signal(signal.SIGCONT)

@@ -78,13 +78,20 @@ def messages(tag: str, count: int, text: str = "Hi & + = % [€] #{n} {tag}"):
 
 def test_it_delivers_every_get_exactly_once_through_kannel(kannel_profile, sink):
     tag = uuid.uuid4().hex[:8]
+    batch = messages(tag, 40)
+    pending, rounds = batch, 0
     with WebUrlTransport(kannel_profile(concurrency=4)) as transport:
-        results = list(transport.send_many(messages(tag, 40)))
+        # Kannel may answer 503 when its small queue is full; retry those, as the service does.
+        while pending and rounds < 20:
+            results = list(transport.send_many(pending))
+            assert [r for _m, r in results if isinstance(r, TransportError) and r.permanent] == []
+            pending = [m for m, r in results if isinstance(r, TransportError)]
+            rounds += 1
+            time.sleep(0.1 if pending else 0)
 
-    assert all(isinstance(result, SendResult) for _m, result in results)
+    assert pending == []
     texts = arrived(sink, tag, 40)
-    assert Counter(texts) == Counter(m.text for m, _r in results)
-    assert all(count == 1 for count in Counter(texts).values())
+    assert Counter(texts) == Counter(m.text for m in batch)  # each exactly once
 
 
 def test_it_delivers_a_long_text_whole(kannel_profile, sink):
