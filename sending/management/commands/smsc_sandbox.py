@@ -6,7 +6,7 @@ import asyncio
 import json
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from sending.sandbox import SandboxOptions, SandboxSmsc
@@ -39,14 +39,36 @@ class Command(BaseCommand):
         parser.add_argument("--tls-cert", default="", help=_("PEM certificate: serve over TLS."))
         parser.add_argument("--tls-key", default="", help=_("PEM private key for --tls-cert."))
         parser.add_argument("--no-receipts", action="store_true", help=_("Send no receipts."))
-        parser.add_argument("--receipt-delay", type=float, default=0.2)
+        parser.add_argument(
+            "--receipt-delay", type=float, default=0.2, help=_("Seconds before each receipt.")
+        )
         parser.add_argument("--log", help=_("Also append every event as a JSON line to this file."))
         parser.add_argument("--quiet", action="store_true", help=_("Do not print each event."))
         # Test knobs: the interop suite runs the same cases against the sandbox as against peers.
-        parser.add_argument("--throttle-every", type=int, default=0)
-        parser.add_argument("--drop-after", type=int, default=0)
-        parser.add_argument("--stall-after", type=int, default=0)
-        parser.add_argument("--enquire-interval", type=float, default=0.0)
+        parser.add_argument(
+            "--throttle-every",
+            type=int,
+            default=0,
+            help=_("Answer every Nth submit_sm with ESME_RTHROTTLED."),
+        )
+        parser.add_argument(
+            "--drop-after",
+            type=int,
+            default=0,
+            help=_("Close the connection at the Nth submit_sm (once)."),
+        )
+        parser.add_argument(
+            "--stall-after",
+            type=int,
+            default=0,
+            help=_("Stop answering from the Nth submit_sm on (once)."),
+        )
+        parser.add_argument(
+            "--enquire-interval",
+            type=float,
+            default=0.0,
+            help=_("Send enquire_link every S seconds."),
+        )
 
     def handle(self, *args, **options):
         sandbox_options = SandboxOptions(
@@ -86,6 +108,11 @@ class Command(BaseCommand):
             asyncio.run(run())
         except KeyboardInterrupt:
             pass
+        except OSError as exc:
+            raise CommandError(
+                _("Cannot listen on %(host)s:%(port)s: %(error)s")
+                % {"host": options["host"], "port": options["port"], "error": exc.strerror or exc}
+            ) from exc
         finally:
             if log:
                 log.close()
