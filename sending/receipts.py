@@ -64,8 +64,11 @@ def parse_text(text: str) -> dict[str, str]:
 def _decode_text(sm: ShortMessage) -> str:
     data = sm.payload
     if sm.data_coding == 8:
-        return data.decode("utf-16-be", "replace")
-    return data.decode("latin-1")  # receipt texts are ASCII; latin-1 never fails
+        text = data.decode("utf-16-be", "replace")
+    else:
+        text = data.decode("latin-1")  # receipt texts are ASCII; latin-1 never fails
+    # Some SMSCs (Net::SMPP among them) NUL-terminate the text; PostgreSQL refuses NUL in text.
+    return text.rstrip("\0").replace("\0", "\ufffd")
 
 
 def from_deliver_sm(sm: ShortMessage) -> Receipt:

@@ -88,3 +88,9 @@ def test_it_normalises_ids_for_comparison():
 )
 def test_it_offers_hex_and_decimal_readings_per_the_profile(receipt_id, id_format, expected):
     assert candidate_ids(receipt_id, id_format) == expected
+
+
+def test_it_drops_the_nul_terminator_some_smscs_send():
+    text = "id:7 sub:001 dlvrd:001 submit date:2611260101 done date:2611260101 stat:DELIVRD err:000"
+    receipt = from_deliver_sm(_deliver_sm(text + "\0"))
+    assert receipt.raw == text and receipt.status == "DELIVRD"
