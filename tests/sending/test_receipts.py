@@ -94,3 +94,8 @@ def test_it_drops_the_nul_terminator_some_smscs_send():
     text = "id:7 sub:001 dlvrd:001 submit date:2611260101 done date:2611260101 stat:DELIVRD err:000"
     receipt = from_deliver_sm(_deliver_sm(text + "\0"))
     assert receipt.raw == text and receipt.status == "DELIVRD"
+
+
+def test_it_drops_a_nul_terminator_after_the_text():
+    receipt = from_deliver_sm(_deliver_sm("id:5 stat:DELIVRD err:000 text:hi\0"))
+    assert receipt.raw == "id:5 stat:DELIVRD err:000 text:hi" and receipt.provider_id == "5"
