@@ -58,6 +58,7 @@ def plain_http(count: int) -> None:
         for concurrency in (1, 8):
             sms_profile = profile(gateway.url + "/send?to={to}&text={text}", concurrency)
             run(sms_profile, 50, "warm")
+            gateway.requests.clear()
             seconds, ok = run(sms_profile, count, f"c{concurrency}")
             print(
                 f"plain HTTP  concurrency {concurrency}: {count} messages in {seconds:.2f} s = "
