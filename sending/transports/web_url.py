@@ -64,6 +64,8 @@ def session_for(profile) -> requests.Session:
     with _lock:
         session = _sessions.get(key)
         if session is None:
+            for stale in [k for k in _sessions if k[0] == key[0]]:  # concurrency was changed
+                _sessions.pop(stale).close()
             session = requests.Session()
             # No automatic retries: a retried POST may deliver an SMS twice.
             adapter = HTTPAdapter(
@@ -104,16 +106,6 @@ class _QueryRedactingFilter(logging.Filter):
 
 
 logging.getLogger("urllib3.connectionpool").addFilter(_QueryRedactingFilter())
-
-
-def _values(profile, message: OutgoingMessage) -> dict[str, str]:
-    return {
-        "to": message.to,
-        "from": message.sender,
-        "text": message.text,
-        "username": profile.username,
-        "password": profile.password,
-    }
 
 
 def render_url(template: str, values: dict[str, str]) -> str:
@@ -204,6 +196,8 @@ class WebUrlTransport(Transport):
         self._patterns = _Patterns(self.profile)
         self._session = session_for(self.profile)
         self._slots = semaphore_for(self.profile)
+        # Decrypted once per session, kept in memory only.
+        self._password = self.profile.password
         self._headers = self.profile.header_items()
         self._text_placed = _uses_text(self.profile, self._headers)
         self._secrets = self._secret_values()
@@ -213,7 +207,7 @@ class WebUrlTransport(Transport):
         pass
 
     def _secret_values(self) -> list[str]:
-        secrets = [self.profile.password] if self.profile.has_password else []
+        secrets = [self._password]
         headers = {h["name"].lower() for h in self.profile.headers if h.get("secret")}
         secrets += [v for name, v in self._headers if name.lower() in headers]
         forms = {form for s in secrets if s for form in (s, quote(s, safe=""), quote_plus(s))}
@@ -228,7 +222,13 @@ class WebUrlTransport(Transport):
     def build_request(self, message: OutgoingMessage) -> dict:
         """The keyword arguments of Session.request() for one message."""
         profile = self.profile
-        values = _values(profile, message)
+        values = {
+            "to": message.to,
+            "from": message.sender,
+            "text": message.text,
+            "username": profile.username,
+            "password": self._password,
+        }
         url = render_url(profile.url, values)
         params = render_params(profile.extra_params, values)
         request = {
@@ -271,6 +271,12 @@ class WebUrlTransport(Transport):
                 ) from None
             except requests.RequestException as exc:
                 raise self._request_error(exc, request["url"]) from None
+            except UnicodeEncodeError:
+                raise TransportError(
+                    _("A header value holds characters HTTP headers cannot carry (Latin-1 only)."),
+                    permanent=True,
+                    code="request",
+                ) from None
         outcome = self._patterns.outcome(response.status_code, body)
         if outcome != "success":
             sample = " ".join(body.split())[:BODY_SAMPLE]

@@ -240,3 +240,15 @@ def test_check_connection_explains_an_unknown_host(web_profile):
 
     assert not report.ok
     assert report.steps[0].detail.startswith("DNS lookup failed")
+
+
+def test_it_fails_permanently_when_a_header_cannot_carry_the_value(web_profile, gateway):
+    profile = web_profile()
+    profile.set_headers([{"name": "X-From", "value": "{from}"}])
+    profile.save()
+    with pytest.raises(TransportError) as caught:
+        with WebUrlTransport(profile) as transport:
+            transport.send(OutgoingMessage(to="+4915112345678", sender="Ünï😀", text="x"))
+
+    assert (caught.value.permanent, caught.value.code) == (True, "request")
+    assert gateway.requests == []
