@@ -82,7 +82,12 @@ def test_it_reconnects_and_resends_only_unanswered_parts(
     dropped = [r for r in submits if r["status"] == -1]
     assert len(dropped) == 1
     counts = Counter(r["destination_addr"] for r in submits if r["status"] == 0)
-    assert len(counts) == 300 and set(counts.values()) == {1}  # nothing lost, nothing twice
+    assert len(counts) == 300  # nothing lost
+    # Nothing twice, except what was in flight when the SMSC dropped us: its close can reset
+    # the connection and destroy responses already sent but not yet read (gateway-notes: at
+    # most the window can be duplicated after a lost connection).
+    twice = [address for address, n in counts.items() if n > 1]
+    assert set(counts.values()) <= {1, 2} and len(twice) < window
     # The unanswered part went again on the new bind.
     again = [r for r in submits if r["destination_addr"] == dropped[0]["destination_addr"]]
     assert [r["status"] for r in again] == [-1, 0]
