@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/web_url_send.py [-n 2000] [--kannel-n 1000]
 
-Two peers on 127.0.0.1: the tests' plain HTTP server (answers 200 at once; Python's threading
-server, so it measures our client more than a gateway) and Debian's Kannel relaying to the smpp34
-SMPP server (every message is counted there: the figure only counts when all arrived once).
+Peers on 127.0.0.1: the tests' plain HTTP server in its own process, answering 200 at once
+(which measures our client) and after 20 ms (like a remote gateway); and Debian's Kannel relaying
+to the smpp34 SMPP server, where every message is counted (the run checks all arrived once).
 Each runs with concurrency 1 and 8.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -31,7 +32,6 @@ from sending.transports.base import OutgoingMessage, SendResult  # noqa: E402
 from sending.transports.web_url import WebUrlTransport, close_sessions  # noqa: E402
 from sending.transports.web_url_presets import PRESETS  # noqa: E402
 from tests.peers import kannel as kannel_peer  # noqa: E402
-from tests.peers.http_gateway import HttpGateway  # noqa: E402
 
 
 def profile(url: str, concurrency: int, **fields) -> SmsProfile:
@@ -53,18 +53,29 @@ def run(sms_profile: SmsProfile, count: int, tag: str) -> tuple[float, int]:
     return time.perf_counter() - started, ok
 
 
-def plain_http(count: int) -> None:
-    with HttpGateway() as gateway:
+def plain_http(count: int, delay: float = 0.0) -> None:
+    # The server runs in its own process so that it does not share our GIL.
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.peers.http_gateway", str(delay)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = server.stdout.readline().strip()
         for concurrency in (1, 8):
-            sms_profile = profile(gateway.url + "/send?to={to}&text={text}", concurrency)
+            sms_profile = profile(url + "/send?to={to}&text={text}", concurrency)
             run(sms_profile, 50, "warm")
-            gateway.requests.clear()
             seconds, ok = run(sms_profile, count, f"c{concurrency}")
             print(
-                f"plain HTTP  concurrency {concurrency}: {count} messages in {seconds:.2f} s = "
-                f"{count / seconds:,.0f} msg/s ({ok} ok, {len(gateway.connections)} connections)"
+                f"plain HTTP, {delay * 1000:.0f} ms answers, concurrency {concurrency}: "
+                f"{count} messages in {seconds:.2f} s = {count / seconds:,.0f} msg/s ({ok} ok)"
             )
             close_sessions()
+    finally:
+        server.stdin.close()
+        server.wait(timeout=10)
 
 
 def kannel(count: int) -> None:
@@ -106,6 +117,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs")
     plain_http(args.n)
+    plain_http(max(args.n // 10, 50), delay=0.02)  # a gateway that takes 20 ms to answer
     kannel(args.kannel_n)
 
 

@@ -341,7 +341,8 @@ class WebUrlTransport(Transport):
             return exc
         except Exception as exc:  # a bug must not lose the message: report it as failed
             logger.exception("Web URL send failed unexpectedly")
-            return TransportError(self.scrub(repr(exc)), permanent=False, code="error")
+            # Never retried: the request may have gone out before the failure.
+            return TransportError(self.scrub(repr(exc))[:500], permanent=True, code="error")
 
     def check_connection(self) -> ConnectionReport:
         return http_check.check(self.profile)

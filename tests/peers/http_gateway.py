@@ -143,3 +143,14 @@ class HttpGateway:
     def _end(self) -> None:
         with self._lock:
             self.in_flight -= 1
+
+
+if __name__ == "__main__":
+    # A gateway in its own process (for bench/): prints its URL, serves until stdin closes.
+    # An optional argument is the delay in seconds before each answer.
+    import sys
+
+    with HttpGateway() as gateway:
+        gateway.reply(200, "OK", delay=float(sys.argv[1]) if len(sys.argv) > 1 else 0.0)
+        print(gateway.url, flush=True)
+        sys.stdin.read()
