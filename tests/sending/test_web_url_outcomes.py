@@ -252,3 +252,38 @@ def test_it_fails_permanently_when_a_header_cannot_carry_the_value(web_profile, 
 
     assert (caught.value.permanent, caught.value.code) == (True, "request")
     assert gateway.requests == []
+
+
+@pytest.fixture
+def tls_gateway():
+    with HttpGateway(tls=True) as server:
+        yield server
+    close_sessions()
+
+
+def test_it_verifies_tls_certificates_unless_told_not_to(make_profile, tls_gateway):
+    url = tls_gateway.url + "/send?to={to}&text={text}"
+    checked = make_profile(protocol=WEB_URL, url=url)
+    unchecked = make_profile(protocol=WEB_URL, url=url, verify_tls=False)
+
+    error = failure(checked)
+    assert (error.permanent, error.code) == (False, "tls")
+    assert "certificate verify failed" in error.reason
+    assert tls_gateway.requests == []
+    assert isinstance(send(unchecked), SendResult)
+    assert tls_gateway.requests[0].params == {"to": "+4915112345678", "text": "hello 0"}
+
+
+def test_check_connection_explains_an_untrusted_certificate(make_profile, tls_gateway):
+    checked = make_profile(protocol=WEB_URL, url=tls_gateway.url + "/send")
+    unchecked = make_profile(protocol=WEB_URL, url=tls_gateway.url + "/send", verify_tls=False)
+
+    failed = WebUrlTransport(checked).check_connection()
+    passed = WebUrlTransport(unchecked).check_connection()
+
+    assert not failed.ok
+    assert failed.steps[-1].name == "TLS handshake"
+    assert failed.steps[-1].detail.startswith("certificate verify failed: self")
+    assert passed.ok
+    assert [s.name for s in passed.steps][-2:] == ["TLS handshake", "HTTP request"]
+    assert passed.steps[-2].detail.startswith("TLSv1.")
