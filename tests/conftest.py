@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import os
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
 
 from smsportal import embedded_redis
+from tests.support import CHROMIUM, CHROMIUM_FLAGS, need
 
 _names = itertools.count(1)
 
@@ -79,3 +81,22 @@ def make_profile(db):
         return profile
 
     return factory
+
+
+@pytest.fixture
+def page(live_server):
+    """A page in Debian's headless Chromium, driven by Playwright (never a downloaded browser)."""
+    need(CHROMIUM.exists(), f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # The test thread talks to the database while Playwright's event loop runs in it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(15_000)
+            yield page
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

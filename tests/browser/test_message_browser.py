@@ -3,40 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from tests.message.vectors import VECTORS, vector_text
-from tests.support import need
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+from tests.support import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page(live_server):
-    need(
-        CHROMIUM.exists(), "Chromium not installed at /usr/bin/chromium (apt-get install chromium)"
-    )
-    from playwright.sync_api import sync_playwright
-
-    # The test thread talks to the database while Playwright's event loop runs in it.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 1100})
-        page.set_default_timeout(10_000)
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
@@ -75,8 +49,7 @@ def test_it_inserts_mid_sentence_and_counts_the_arabic_tab(message_page):
     assert "Hello Amélie, your invoice is ready." in en_panel.locator("[data-preview]").inner_text()
     assert en_panel.locator("[data-counter]").inner_text() == ("36 characters · GSM 7-bit · 1 part")
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "message-editor-english.png"), full_page=True)
+    screenshot(page, "message-editor-english")
 
     # Multilingual shows a tab per language; the Arabic one starts empty.
     assert not page.get_by_role("tab", name="Arabic").is_visible()
@@ -109,8 +82,7 @@ def test_it_inserts_mid_sentence_and_counts_the_arabic_tab(message_page):
     # Every tab tells what its language costs, so all languages can be compared at a glance.
     assert "2 parts" in page.get_by_role("tab", name="Arabic").inner_text()
     assert "1 part" in page.get_by_role("tab", name="English").inner_text()
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "message-editor-arabic.png"), full_page=True)
+    screenshot(page, "message-editor-arabic")
 
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_load_state()
@@ -133,8 +105,7 @@ def test_it_replaces_lookalikes_to_stay_in_gsm(message_page):
     assert "GSM 7-bit" in panel.locator("[data-counter]").inner_text()
     assert not panel.locator("[data-ucs2-warning]").is_visible()
     english.fill("Prix : 10 € — merci !")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "message-editor-lookalikes.png"), full_page=True)
+    screenshot(page, "message-editor-lookalikes")
 
 
 def test_it_passes_the_shared_vectors_in_the_browser(message_page):

@@ -3,46 +3,18 @@ SMSC, and the result page polling until the delivery receipt shows."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 
 from smsportal.celery import app as celery_app
-from tests.support import need
-
-from .smpp_peer import NetSmppPeer, smpp_profile
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+from tests.sending.smpp_peer import NetSmppPeer, smpp_profile
+from tests.support import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.peer, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def page(live_server):
-    need(
-        CHROMIUM.exists(), "Chromium not installed at /usr/bin/chromium (apt-get install chromium)"
-    )
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
 def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"sending-{name}.png"), full_page=True)
+    screenshot(page, f"sending-{name}")
 
 
 def _log_in(page, live_server) -> None:
