@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import views
-from .models import STEPS, SmsProfile, SmsSettings
+from .models import STEP_FIELDS, STEPS, SmsProfile, SmsSettings
 from .models.profile import ALL_STEPS_SAVED
 from .wizard import STEP_SLUGS, ProfileWizard, wizard_url
 
@@ -33,6 +33,11 @@ def optional_links(profile: SmsProfile) -> list[tuple[str, str]]:
         except NoReverseMatch:
             pass
     return links
+
+
+def _shown(fields: list[str]) -> list[str]:
+    """A step's fields as the change page shows them: secrets never, even encrypted."""
+    return [name for name in fields if name != "password_encrypted"]
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -67,24 +72,7 @@ class SmsProfileAdmin(admin.ModelAdmin):
     actions = ["apply_profile", "duplicate_profiles"]
     fieldsets = [
         (STEPS[1], {"fields": ["name", "owner", "state"]}),
-        (
-            STEPS[2],
-            {
-                "fields": [
-                    "protocol",
-                    "system_type",
-                    "is_global",
-                    "bind_mode",
-                    "processing_mode",
-                    "host",
-                    "port",
-                    "url",
-                    "http_method",
-                    "username",
-                    "password_state",
-                ]
-            },
-        ),
+        (STEPS[2], {"fields": [*_shown(STEP_FIELDS[2]), "password_state"]}),
         (STEPS[3], {"fields": ["sender", "message", "multilingual", "missing_data_policy"]}),
         (STEPS[4], {"fields": ["advanced_summary"], "classes": ["collapse"]}),
     ]
