@@ -74,10 +74,17 @@ def available() -> bool:
 
 class Kannel:
     def __init__(self, smsc_port: int, *, queue_limit: int = -1):
+        self.smsc_port, self.queue_limit = smsc_port, queue_limit
         self._dir = tempfile.TemporaryDirectory(prefix="kannel-")
         self.dir = Path(self._dir.name)
-        self.admin_port, self.smsbox_port, self.sendsms_port = (free_port() for _ in range(3))
         self.conf = self.dir / "kannel.conf"
+        self._processes: list[subprocess.Popen] = []
+        self._outputs: list = []
+        self._configure()
+
+    def _configure(self) -> None:
+        # Kannel needs port numbers, not port 0: take free ones (start() retries on a clash).
+        self.admin_port, self.smsbox_port, self.sendsms_port = (free_port() for _ in range(3))
         self.conf.write_text(
             CONF.format(
                 dir=self.dir,
@@ -85,30 +92,39 @@ class Kannel:
                 admin_password=ADMIN_PASSWORD,
                 smsbox_port=self.smsbox_port,
                 sendsms_port=self.sendsms_port,
-                smsc_port=smsc_port,
-                queue_limit=queue_limit,
+                smsc_port=self.smsc_port,
+                queue_limit=self.queue_limit,
                 username=USERNAME,
                 password=PASSWORD,
             )
         )
         self.sendsms_url = f"http://127.0.0.1:{self.sendsms_port}/cgi-bin/sendsms"
-        self._processes: list[subprocess.Popen] = []
 
     def _spawn(self, binary: str) -> subprocess.Popen:
-        out = open(self.dir / (Path(binary).name + ".out"), "wb")  # noqa: SIM115 (kept open)
+        out = open(self.dir / (Path(binary).name + ".out"), "ab")  # noqa: SIM115
+        self._outputs.append(out)
         process = subprocess.Popen(
             [binary, str(self.conf)], stdout=out, stderr=subprocess.STDOUT, cwd=self.dir
         )
         self._processes.append(process)
         return process
 
-    def start(self, timeout: float = 20.0) -> Kannel:
-        deadline = time.monotonic() + timeout
-        self.bearerbox = self._spawn(BEARERBOX)
-        self._wait(deadline, lambda: "(online" in self.status(), "the SMSC link online")
-        self.smsbox = self._spawn(SMSBOX)
-        self._wait(deadline, self._sendsms_answers, "sendsms answering")
-        return self
+    def start(self, timeout: float = 5.0, attempts: int = 3) -> Kannel:
+        for attempt in range(1, attempts + 1):
+            deadline = time.monotonic() + timeout
+            try:
+                self.bearerbox = self._spawn(BEARERBOX)
+                self._wait(deadline, lambda: "(online" in self.status(), "the SMSC link online")
+                self.smsbox = self._spawn(SMSBOX)
+                self._wait(deadline, self._sendsms_answers, "sendsms answering")
+                return self
+            except RuntimeError:
+                self._terminate()
+                if attempt == attempts:
+                    self._dir.cleanup()
+                    raise
+                self._configure()
+        raise AssertionError("unreachable")
 
     def status(self) -> str:
         url = f"http://127.0.0.1:{self.admin_port}/status.txt?password={ADMIN_PASSWORD}"
@@ -131,9 +147,7 @@ class Kannel:
         while not ready():
             dead = [p.args[0] for p in self._processes if p.poll() is not None]
             if dead or time.monotonic() > deadline:
-                logs = self.logs()
-                self.stop()
-                raise RuntimeError(f"Kannel never got {what} (exited: {dead})\n{logs}")
+                raise RuntimeError(f"Kannel never got {what} (exited: {dead})\n{self.logs()}")
             time.sleep(0.1)
 
     def logs(self) -> str:
@@ -156,6 +170,10 @@ class Kannel:
         self.bearerbox.send_signal(signal.SIGCONT)
 
     def stop(self) -> None:
+        self._terminate()
+        self._dir.cleanup()
+
+    def _terminate(self) -> None:
         for process in reversed(self._processes):
             if process.poll() is None:
                 process.send_signal(signal.SIGCONT)
@@ -168,7 +186,9 @@ class Kannel:
                 process.kill()
                 process.wait()
         self._processes.clear()
-        self._dir.cleanup()
+        for out in self._outputs:
+            out.close()
+        self._outputs.clear()
 
     def __enter__(self):
         return self.start()
