@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
 import pytest
 
 from sending.transports import WEB_URL
@@ -200,3 +202,26 @@ def test_it_posts_the_text_as_the_body_with_placeholders_in_headers(web_profile,
     assert request.headers["content-type"] == "text/plain; charset=utf-8"
     assert request.headers["x-kannel-to"] == "+4915112345678"
     assert request.headers["x-kannel-password"] == "s3cret"
+
+
+def _send_in_child(profile, results):
+    from sending.transports import web_url
+
+    inherited = len(web_url._sessions)
+    send(profile)
+    results.put((inherited, len(web_url._sessions)))
+
+
+def test_it_gives_a_forked_worker_its_own_pool(web_profile, gateway):
+    profile = web_profile(concurrency=1)
+    send(profile)
+    context = multiprocessing.get_context("fork")  # as Celery's prefork pool does
+    results = context.Queue()
+    child = context.Process(target=_send_in_child, args=(profile, results))
+    child.start()
+    child.join(timeout=30)
+
+    assert results.get(timeout=5) == (0, 1)  # nothing inherited, then its own session
+    send(profile)
+    assert len(gateway.requests) == 3
+    assert len(gateway.connections) == 2  # the parent kept its connection; the child had one
