@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sending.transports import SMPP, WEB_URL
@@ -121,9 +122,12 @@ class AdvancedStepForm(forms.ModelForm):
     retry_map = KeyValueField(
         integer_values=True,
         label=_("Retry delays per error"),
-        help_text=SmsProfile._meta.get_field("retry_map").help_text
-        + " "
-        + _("One STATUS=seconds per line, or a JSON object."),
+        # format_lazy, not "+": concatenating at import would freeze the English text.
+        help_text=format_lazy(
+            "{} {}",
+            SmsProfile._meta.get_field("retry_map").help_text,
+            _("One STATUS=seconds per line, or a JSON object."),
+        ),
     )
     extra_params = KeyValueField(
         label=_("Extra parameters"),

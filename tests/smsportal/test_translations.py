@@ -181,8 +181,20 @@ WIZARD_WORDS = {
         "de": ["Absender-Mobilnummer", "Metadaten", "Einfügen", "Mehrsprachig"],
     },
     "advanced": {
-        "fr": ["Paramètres avancés", "Session SMPP", "Adressage (TON et NPI)", "[10]"],
-        "de": ["Erweiterte Einstellungen", "SMPP-Sitzung", "Adressierung (TON und NPI)", "[10]"],
+        "fr": [
+            "Paramètres avancés",
+            "Session SMPP",
+            "Adressage (TON et NPI)",
+            "[10]",
+            "Un STATUS=secondes par ligne",
+        ],
+        "de": [
+            "Erweiterte Einstellungen",
+            "SMPP-Sitzung",
+            "Adressierung (TON und NPI)",
+            "[10]",
+            "Ein STATUS=Sekunden pro Zeile",
+        ],
     },
 }
 
