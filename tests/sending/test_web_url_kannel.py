@@ -5,11 +5,14 @@ arrived at the SMPP server, by a tag unique to the test."""
 from __future__ import annotations
 
 import importlib.util
+import io
 import time
 import uuid
 from collections import Counter
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from sending.transports import WEB_URL
 from sending.transports.base import OutgoingMessage, SendResult, TransportError
@@ -199,3 +202,21 @@ def test_check_connection_reaches_kannel_without_sending(kannel_profile, sink):
     assert report.steps[-1].detail.startswith("HTTP ")
     assert "Kannel" in report.steps[-1].detail
     assert len(sink.received) == before
+
+
+def test_sendsms_sends_through_kannel_and_reports_failures(kannel_profile, sink):
+    tag = uuid.uuid4().hex[:8]
+    profile = kannel_profile()
+    out = io.StringIO()
+
+    call_command("sendsms", "--profile", profile.name, "--to", "+4915112345678",
+                 "--text", f"Hello & welcome {tag}", stdout=out)  # fmt: skip
+
+    assert f"via “{profile.name}”: 1 part(s), gsm7" in out.getvalue()
+    assert arrived(sink, tag, 1) == [f"Hello & welcome {tag}"]
+    profile.password = "wrong"
+    profile.save()
+    with pytest.raises(CommandError, match="Not sent: HTTP 403: Authorization failed for sendsms"):
+        call_command("sendsms", "--profile", profile.name, "--to", "+4915112345678",
+                     "--text", f"never {tag}", stdout=io.StringIO())  # fmt: skip
+    assert arrived(sink, tag, 1) == [f"Hello & welcome {tag}"]
