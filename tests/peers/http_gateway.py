@@ -153,7 +153,9 @@ class HttpGateway:
                 context = self_signed_context(Path(directory))
             self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
             self.url = f"https://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     def start(self) -> HttpGateway:
         self._thread.start()

@@ -261,6 +261,7 @@ def tls_gateway():
     close_sessions()
 
 
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 def test_it_verifies_tls_certificates_unless_told_not_to(make_profile, tls_gateway):
     url = tls_gateway.url + "/send?to={to}&text={text}"
     checked = make_profile(protocol=WEB_URL, url=url)
@@ -274,6 +275,7 @@ def test_it_verifies_tls_certificates_unless_told_not_to(make_profile, tls_gatew
     assert tls_gateway.requests[0].params == {"to": "+4915112345678", "text": "hello 0"}
 
 
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 def test_check_connection_explains_an_untrusted_certificate(make_profile, tls_gateway):
     checked = make_profile(protocol=WEB_URL, url=tls_gateway.url + "/send")
     unchecked = make_profile(protocol=WEB_URL, url=tls_gateway.url + "/send", verify_tls=False)
