@@ -79,9 +79,14 @@ def session_for(profile) -> requests.Session:
 
 
 def semaphore_for(profile) -> threading.BoundedSemaphore:
+    """The profile's limit on requests in flight in this process, shared by every transport."""
     key = _profile_key(profile)
     with _lock:
-        return _semaphores.setdefault(key, threading.BoundedSemaphore(max(profile.concurrency, 1)))
+        if key not in _semaphores:
+            for stale in [k for k in _semaphores if k[0] == key[0]]:  # concurrency was changed
+                del _semaphores[stale]
+            _semaphores[key] = threading.BoundedSemaphore(max(profile.concurrency, 1))
+        return _semaphores[key]
 
 
 def close_sessions() -> None:
