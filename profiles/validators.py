@@ -15,7 +15,7 @@ _SHORT_CODE = re.compile(r"^\d{3,8}$")
 _ALPHANUMERIC = re.compile(r"^[A-Za-z0-9 .\-_&']{1,11}$")
 _DATA_OBJECT_SENDER = re.compile(r"^\{\{\s*[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+\s*\}\}$")
 
-URL_PLACEHOLDERS = ("to", "from", "text", "username", "password")
+URL_PLACEHOLDERS = ("to", "from", "text", "username", "password", "coding")
 _URL_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -46,7 +46,10 @@ def validate_gateway_url(value: str) -> None:
     unknown = sorted(set(_URL_PLACEHOLDER.findall(value)) - set(URL_PLACEHOLDERS))
     if unknown:
         raise ValidationError(
-            _("Unknown placeholder %(names)s; use {to}, {from}, {text}, {username}, {password}."),
+            _(
+                "Unknown placeholder %(names)s; use {to}, {from}, {text}, {username}, "
+                "{password} or {coding}."
+            ),
             params={"names": ", ".join(f"{{{name}}}" for name in unknown)},
             code="unknown_placeholder",
         )

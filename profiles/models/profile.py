@@ -128,7 +128,8 @@ class SmsProfile(SmppTuning, WebUrlTuning, models.Model):
         validators=[validate_gateway_url],
         help_text=_(
             "http(s) URL of the gateway; {to}, {from}, {text}, {username} and {password} are "
-            "replaced (URL-encoded) for each message."
+            "replaced (URL-encoded) for each message, and {coding} by the text's encoding as "
+            "Kannel numbers it (0 GSM 7-bit, 2 UCS-2)."
         ),
     )
     http_method = models.CharField(

@@ -25,14 +25,15 @@ import requests
 from django.utils.translation import gettext as _
 from requests.adapters import HTTPAdapter
 
-from profiles.choices import BodyType, HttpMethod
+from profiles.choices import BodyType, DataCoding, HttpMethod
+from profiles.message.segments import segment
 from sending.http import check as http_check
 
 from .base import ConnectionReport, OutgoingMessage, SendResult, Transport, TransportError
 
 logger = logging.getLogger(__name__)
 
-PLACEHOLDER = re.compile(r"\{(to|from|text|username|password)\}")
+PLACEHOLDER = re.compile(r"\{(to|from|text|username|password|coding)\}")
 BODY_SAMPLE = 120  # characters of the response body quoted in an error reason
 MATCH_LIMIT = 65536  # characters of the body the patterns look at
 
@@ -184,15 +185,9 @@ class _Patterns:
         return (found.group(1) if found.re.groups else found.group(0)).strip()
 
 
-def _parts(text: str) -> tuple[int, str]:
-    try:
-        from profiles.message.segments import segment
-    except ImportError:
-        return 1, ""
-    try:
-        split = segment(text)
-    except Exception:  # an estimate only; the gateway does the real split
-        return 1, ""
+def _parts(text: str, force_ucs2: bool = False) -> tuple[int, str]:
+    """Parts and encoding the gateway will most likely use (it does the real split)."""
+    split = segment(text, force_ucs2=force_ucs2)
     return max(split.part_count, 1), split.encoding
 
 
@@ -205,11 +200,15 @@ class WebUrlTransport(Transport):
         self._password = self.profile.password
         self._headers = self.profile.header_items()
         self._text_placed = _uses_text(self.profile, self._headers)
+        self._force_ucs2 = self.profile.data_coding == DataCoding.UCS2
         self._secrets = self._secret_values()
 
     def close(self) -> None:
         # The session stays pooled for the next task of this process; see close_sessions().
         pass
+
+    def _encoding(self, text: str) -> str:
+        return _parts(text, self._force_ucs2)[1]
 
     def _secret_values(self) -> list[str]:
         secrets = [self._password]
@@ -233,6 +232,8 @@ class WebUrlTransport(Transport):
             "text": message.text,
             "username": profile.username,
             "password": self._password,
+            # Kannel's numbering; with coding=0 it turns every non-GSM character into "?".
+            "coding": "2" if self._encoding(message.text) == "ucs2" else "0",
         }
         url = render_url(profile.url, values)
         params = render_params(profile.extra_params, values)
@@ -292,7 +293,7 @@ class WebUrlTransport(Transport):
                 retry_after=_retry_after(response),
             )
         provider_id = self.scrub(self._patterns.provider_id(response.status_code, body))
-        parts, encoding = _parts(message.text)
+        parts, encoding = _parts(message.text, self._force_ucs2)
         return SendResult(
             provider_ids=[provider_id] if provider_id else [], encoding=encoding, parts=parts
         )

@@ -10,7 +10,8 @@ What that Kannel answers on sendsms (status, body):
 It closes the connection after every answer (Connection: Close), so no keep-alive. A POST must
 carry the parameters in X-Kannel-Username/-Password/-To/-From headers and the text as a
 text/plain body; a form-encoded POST is refused with 400 "Invalid content-type". With coding=0
-characters outside the GSM alphabet arrive as "?"; use coding=2 (UCS-2) for such texts.
+characters outside the GSM alphabet arrive as "?", so the preset passes {coding}: 0 when the
+text fits GSM 7-bit, 2 (UCS-2) when it does not.
 
 The Jasmin preset follows Jasmin's HTTP API documentation; no Jasmin runs in these tests.
 """
@@ -22,7 +23,7 @@ PRESETS = {
         "label": _("Kannel sendsms"),
         "url": (
             "http://127.0.0.1:13013/cgi-bin/sendsms?username={username}&password={password}"
-            "&from={from}&to={to}&text={text}&charset=UTF-8&coding=0"
+            "&from={from}&to={to}&text={text}&charset=UTF-8&coding={coding}"
         ),
         "http_method": "GET",
         "body_type": "query",
