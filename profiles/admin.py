@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,15 +24,9 @@ TEST_URL_NAMES = (
 )
 
 
-def optional_links(profile: SmsProfile) -> list[tuple[str, str]]:
-    """Links to views other apps provide, left out while those views do not exist."""
-    links = []
-    for name, label in TEST_URL_NAMES:
-        try:
-            links.append((reverse(name, args=[profile.pk]), label))
-        except NoReverseMatch:
-            pass
-    return links
+def gateway_links(profile: SmsProfile) -> list[tuple[str, str]]:
+    """Test connection and Send test SMS, the pages the sending app provides for a profile."""
+    return [(reverse(name, args=[profile.pk]), label) for name, label in TEST_URL_NAMES]
 
 
 def _shown(fields: list[str]) -> list[str]:
@@ -164,7 +158,7 @@ class SmsProfileAdmin(admin.ModelAdmin):
                 )
                 for number, title in STEPS.items()
             ]
-            extra_context["gateway_links"] = optional_links(profile)
+            extra_context["gateway_links"] = gateway_links(profile)
         return super().change_view(request, object_id, form_url, extra_context)
 
     # -- actions ------------------------------------------------------------------------

@@ -197,6 +197,11 @@ class ProfileWizard(SessionWizardView):
             is_last_step=number == len(STEPS),
             sms_settings_url=reverse("admin:profiles_smssettings_changelist"),
             presets=PRESETS,
+            test_connection_url=(
+                reverse("admin:sending_test_connection", args=[self.profile.pk])
+                if self.profile.pk and self.profile.is_step_saved(2)
+                else ""
+            ),
         )
         return context
 

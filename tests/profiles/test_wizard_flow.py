@@ -82,3 +82,15 @@ def test_it_saves_step_four_with_defaults_into_a_complete_profile(admin_client_r
     assert profile.window_size == 10
     assert profile.retry_map == {"ESME_RTHROTTLED": 30, "ESME_RMSGQFUL": 30, "ESME_RSYSERR": 30}
     assert response.url == reverse("admin:profiles_smssettings_changelist")
+
+
+def test_it_offers_test_connection_on_the_server_step_once_it_is_saved(
+    admin_client_root, make_profile
+):
+    draft = make_profile(complete=False, saved_steps=0b0001)
+    test_url = reverse("admin:sending_test_connection", args=[draft.pk])
+    assert test_url not in admin_client_root.get(wizard_path(draft, "server")).content.decode()
+
+    post_step(admin_client_root, draft, "server", SMPP_SERVER | {"password": "pw"})
+    page = admin_client_root.get(wizard_path(draft, "server")).content.decode()
+    assert test_url in page and "Test connection" in page
