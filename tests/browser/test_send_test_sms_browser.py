@@ -7,7 +7,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from smsportal.celery import app as celery_app
-from tests.sending.smpp_peer import NetSmppPeer, smpp_profile
+from tests.peers.smsc import smpp_profile, start_peer
 from tests.support import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.peer, pytest.mark.django_db(transaction=True)]
@@ -34,10 +34,10 @@ def test_it_sends_a_test_sms_and_shows_the_receipt(
     celery_app.conf.broker_url = redis_url
     DataObject.objects.create(key="customer.first_name", label="First name", sample_value="Ada")
     with (
-        NetSmppPeer(tmp_path / "smsc.log") as peer,
+        start_peer("netsmpp", tmp_path / "smsc.log") as peer,
         start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"),
     ):
-        profile = smpp_profile(make_profile, peer, name="Sandbox SMSC")
+        profile = smpp_profile(make_profile, peer, name="Sandbox SMSC", bind_mode="transceiver")
         _log_in(page, live_server)
 
         page.goto(f"{live_server.url}/admin/sending/message/test-connection/{profile.pk}/")
@@ -53,14 +53,14 @@ def test_it_sends_a_test_sms_and_shows_the_receipt(
         page.locator("#test-sms-parts").get_by_text("DELIVRD").wait_for()
         page.locator("#test-sms-status").get_by_text("Delivered").wait_for()
         _shot(page, "send-test-result")
-        provider_id = peer.submits()[0]["message_id"]
+        provider_id = peer.events("submit_sm")[0]["message_id"]
         assert page.locator("#test-sms-parts").get_by_text(provider_id).is_visible()
         assert page.locator("#test-sms-polling").is_hidden()
 
 
 def test_it_shows_why_the_connection_failed(page, live_server, superuser, make_profile, tmp_path):
-    with NetSmppPeer(tmp_path / "smsc.log") as peer:
-        profile = smpp_profile(make_profile, peer, password="wrong")
+    with start_peer("netsmpp", tmp_path / "smsc.log") as peer:
+        profile = smpp_profile(make_profile, peer, password="wrong", bind_mode="transceiver")
         _log_in(page, live_server)
         page.goto(f"{live_server.url}/admin/sending/message/test-connection/{profile.pk}/")
         page.get_by_text("Test connection failed").wait_for()

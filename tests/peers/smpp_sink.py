@@ -12,6 +12,8 @@ import threading
 import time
 from dataclasses import dataclass
 
+from tests.peers.smsc import concatenation, whole_messages
+
 
 @dataclass
 class Submitted:
@@ -23,42 +25,26 @@ class Submitted:
     message_id: str
 
     @property
-    def udh(self) -> bytes:
-        if not self.esm_class & 0x40:
-            return b""
-        return self.short_message[: self.short_message[0] + 1]
-
-    @property
-    def text(self) -> str:
-        """This part's text (GSM 03.38 unpacked for data_coding 0, UCS-2 for 8)."""
-        from profiles.message.segments import decode
-
-        body = self.short_message[len(self.udh) :]
-        return decode(body, "ucs2" if self.data_coding == 8 else "gsm7")
+    def record(self) -> dict:
+        """This submit_sm as the subprocess peers log it (see tests/peers/smsc.py)."""
+        return {
+            "destination_addr": self.destination,
+            "short_message": self.short_message.hex(),
+            "data_coding": self.data_coding,
+            "esm_class": self.esm_class,
+        }
 
     @property
     def concatenation(self) -> tuple[int, int, int] | None:
         """(reference, total, sequence) from a concatenation UDH (8- or 16-bit reference)."""
-        udh, index = self.udh, 1
-        while index + 1 < len(udh):
-            iei, length = udh[index], udh[index + 1]
-            data = udh[index + 2 : index + 2 + length]
-            if iei == 0x00:
-                return data[0], data[1], data[2]
-            if iei == 0x08:
-                return int.from_bytes(data[:2], "big"), data[2], data[3]
-            index += 2 + length
-        return None
+        if not self.esm_class & 0x40:
+            return None
+        return concatenation(self.short_message[: self.short_message[0] + 1])
 
 
 def reassemble(parts: list[Submitted]) -> list[str]:
     """Whole messages, in order of their first part: concatenated parts joined by sequence."""
-    whole: dict[tuple, dict[int, str]] = {}
-    for number, part in enumerate(parts):
-        concat = part.concatenation
-        key = (part.destination, concat[0], concat[1]) if concat else ("single", number)
-        whole.setdefault(key, {})[concat[2] if concat else 1] = part.text
-    return ["".join(pieces[n] for n in sorted(pieces)) for pieces in whole.values()]
+    return [text for _destination, text in whole_messages([part.record for part in parts])]
 
 
 def free_port() -> int:

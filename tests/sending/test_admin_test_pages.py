@@ -118,13 +118,12 @@ def test_it_queues_a_test_sms_and_shows_its_progress(
 
 
 @pytest.mark.peer
-def test_it_shows_the_smpp_bind_enquire_link_and_unbind(client, superuser, make_profile, tmp_path):
-    from .smpp_peer import NetSmppPeer, smpp_profile
-
+def test_it_shows_the_smpp_bind_enquire_link_and_unbind(
+    client, superuser, start_smsc, smpp_profile
+):
     client.force_login(superuser)
-    with NetSmppPeer(tmp_path / "smsc.log") as peer:
-        profile = smpp_profile(make_profile, peer)
-        page = client.get(reverse("admin:sending_test_connection", args=[profile.pk]))
+    profile = smpp_profile(start_smsc("netsmpp"), bind_mode="transceiver")
+    page = client.get(reverse("admin:sending_test_connection", args=[profile.pk]))
     page = page.content.decode()
 
     assert "Connection OK" in page
@@ -134,13 +133,10 @@ def test_it_shows_the_smpp_bind_enquire_link_and_unbind(client, superuser, make_
 
 
 @pytest.mark.peer
-def test_it_names_a_wrong_smpp_password(client, superuser, make_profile, tmp_path):
-    from .smpp_peer import NetSmppPeer, smpp_profile
-
+def test_it_names_a_wrong_smpp_password(client, superuser, start_smsc, smpp_profile):
     client.force_login(superuser)
-    with NetSmppPeer(tmp_path / "smsc.log") as peer:
-        profile = smpp_profile(make_profile, peer, password="wrong-one")
-        page = client.get(reverse("admin:sending_test_connection", args=[profile.pk]))
+    profile = smpp_profile(start_smsc("netsmpp"), bind_mode="transceiver", password="wrong-one")
+    page = client.get(reverse("admin:sending_test_connection", args=[profile.pk]))
     page = page.content.decode()
 
     assert "Test connection failed" in page and "ESME_RINVPASWD" in page

@@ -94,15 +94,13 @@ def test_it_refuses_a_draft_profile(make_profile, gateway):
 
 
 @pytest.mark.peer
-def test_it_sends_over_smpp_and_prints_each_part_with_its_receipt(make_profile, tmp_path):
-    from .smpp_peer import NetSmppPeer, smpp_profile
-
+def test_it_sends_over_smpp_and_prints_each_part_with_its_receipt(start_smsc, smpp_profile):
     text = "A long text: " + "abc " * 80  # 333 GSM characters: 3 parts
-    with NetSmppPeer(tmp_path / "smsc.log") as peer:
-        smpp_profile(make_profile, peer, name="Sandbox")
-        out = _sendsms("--profile", "Sandbox", "--to", "+4915112345678", "--text", text,
-                       "--wait", "10")  # fmt: skip
-        submits = peer.submits()
+    peer = start_smsc("netsmpp")
+    smpp_profile(peer, name="Sandbox", bind_mode="transceiver")
+    out = _sendsms("--profile", "Sandbox", "--to", "+4915112345678", "--text", text,
+                   "--wait", "10")  # fmt: skip
+    submits = peer.events("submit_sm")
 
     ids = [submit["message_id"] for submit in submits]
     assert len(ids) == 3
@@ -113,13 +111,11 @@ def test_it_sends_over_smpp_and_prints_each_part_with_its_receipt(make_profile, 
 
 
 @pytest.mark.peer
-def test_it_exits_with_the_smpp_bind_error(make_profile, tmp_path):
-    from .smpp_peer import NetSmppPeer, smpp_profile
-
-    with NetSmppPeer(tmp_path / "smsc.log") as peer:
-        smpp_profile(make_profile, peer, name="Wrong", password="nope")
-        with pytest.raises(CommandError, match="Not sent: .*ESME_RINVPASWD"):
-            _sendsms("--profile", "Wrong", "--to", "+4915112345678", "--text", "x")
+def test_it_exits_with_the_smpp_bind_error(start_smsc, smpp_profile):
+    peer = start_smsc("netsmpp")
+    smpp_profile(peer, name="Wrong", password="nope", bind_mode="transceiver")
+    with pytest.raises(CommandError, match="Not sent: .*ESME_RINVPASWD"):
+        _sendsms("--profile", "Wrong", "--to", "+4915112345678", "--text", "x")
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from sending.receipts import normalise_id
 from sending.transports.base import Receipt
 from sending.transports.web_url import close_sessions
 
-from .smpp_peer import NetSmppPeer, smpp_profile
 from .web_gateway import Gateway, web_url_profile
 
 pytestmark = pytest.mark.django_db
@@ -26,13 +25,13 @@ def _queue(profile, texts):
 
 
 @pytest.mark.peer
-def test_it_sends_a_batch_on_one_bind_and_matches_every_receipt(make_profile, tmp_path):
+def test_it_sends_a_batch_on_one_bind_and_matches_every_receipt(start_smsc, smpp_profile):
     texts = [f"Message {n} " + ("long " * 40 if n % 3 == 0 else "") for n in range(150)]
-    with NetSmppPeer(tmp_path / "smsc.log") as peer:
-        profile = smpp_profile(make_profile, peer, processing_mode="async", window_size=10)
-        ids = _queue(profile, texts)
-        sent = services.send_messages(ids, listen=15)
-        binds, submits = peer.events("bind"), peer.submits()
+    peer = start_smsc("netsmpp")
+    profile = smpp_profile(peer, bind_mode="transceiver", processing_mode="async", window_size=10)
+    ids = _queue(profile, texts)
+    sent = services.send_messages(ids, listen=15)
+    binds, submits = peer.events("bind"), peer.events("submit_sm")
 
     assert len(binds) == 1
     assert len(sent) == 150 and {m.status for m in sent} == {"delivered"}

@@ -1,7 +1,7 @@
 """SmppTransport against SMSCs written by others (and our sandbox): sending.
 
-Each case runs against every peer that can play its part (see conftest.CAPABILITIES); the server
-logs what it received, and the assertions count at the server.
+Each case runs against every peer that can play its part (see CAPABILITIES in tests/peers/smsc.py);
+the server logs what it received, and the assertions count at the server.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import pytest
 from profiles import choices
 from sending.transports.base import OutgoingMessage, SendResult, TransportError
 from sending.transports.smpp import SmppTransport
-
-from .conftest import PEERS, peers_with, reassemble
+from tests.peers.smsc import PEERS, peers_with, reassemble
 
 pytestmark = pytest.mark.peer
 

@@ -16,8 +16,7 @@ import pytest
 from profiles import choices
 from sending.transports.base import OutgoingMessage, SendResult, TransportError
 from sending.transports.smpp import SmppTransport
-
-from .conftest import PEERS, peers_with
+from tests.peers.smsc import PEERS, peers_with
 
 pytestmark = pytest.mark.peer
 

@@ -17,8 +17,7 @@ from cryptography.x509.oid import NameOID
 
 from sending.transports.base import OutgoingMessage, SendResult, TransportError
 from sending.transports.smpp import SmppTransport
-
-from .conftest import ROOT
+from tests.peers.smsc import ROOT
 
 
 def test_it_shows_what_the_sandbox_received(make_profile):

@@ -91,18 +91,16 @@ def test_it_retries_a_transient_failure_through_the_queue(make_profile, worker, 
 @pytest.mark.peer
 @pytest.mark.django_db(transaction=True)
 def test_it_catches_the_receipt_of_a_test_sms_on_a_transceiver_bind(
-    make_profile, worker, finished_tasks, tmp_path, settings
+    start_smsc, smpp_profile, worker, finished_tasks, settings
 ):
-    from .smpp_peer import NetSmppPeer, smpp_profile
-
     settings.SMSPORTAL_TEST_RECEIPT_WAIT = 10
-    with NetSmppPeer(tmp_path / "smsc.log") as peer:
-        profile = smpp_profile(make_profile, peer, message="Hi {{ customer.first_name }}")
-        message = services.queue_test_message(
-            profile, "+33612345678", data={"customer.first_name": "Ada"}
-        )
-        assert finished_tasks(message.pk, 1) == [message.pk]
-        submits = peer.submits()
+    peer = start_smsc("netsmpp")
+    profile = smpp_profile(peer, bind_mode="transceiver", message="Hi {{ customer.first_name }}")
+    message = services.queue_test_message(
+        profile, "+33612345678", data={"customer.first_name": "Ada"}
+    )
+    assert finished_tasks(message.pk, 1) == [message.pk]
+    submits = peer.events("submit_sm")
 
     message.refresh_from_db()
     assert message.status == Message.Status.DELIVERED
