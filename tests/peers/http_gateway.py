@@ -1,20 +1,23 @@
 """A small real HTTP gateway on 127.0.0.1 for the Web URL tests.
 
 It answers each request with the next scripted reply (status, body, delay, headers), or the
-default reply once the script is used up, and records every request: method, path, decoded
-query and form fields, JSON, headers and the client connection it came on. It also tracks how
-many requests were being handled at the same time, so tests can see a concurrency limit hold.
+default reply once the script is used up (a body may be a function, called for each answer),
+and records every request: method, path, decoded query and form fields, JSON, headers and the
+client connection it came on. It also tracks how many requests were being handled at the same
+time, so tests can see a concurrency limit hold.
 """
 
 from __future__ import annotations
 
 import datetime
 import ipaddress
+import itertools
 import json
 import ssl
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,7 +32,7 @@ from cryptography.x509.oid import NameOID
 @dataclass
 class Reply:
     status: int = 200
-    body: str = "OK"
+    body: str | Callable[[], str] = "OK"
     delay: float = 0.0
     headers: dict = field(default_factory=dict)
 
@@ -83,7 +86,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if reply.delay:
                 time.sleep(reply.delay)
-            data = reply.body.encode()
+            data = (reply.body() if callable(reply.body) else reply.body).encode()
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
@@ -180,6 +183,10 @@ class HttpGateway:
         with self._lock:
             self._script.extend(replies)
 
+    def texts(self) -> list[str]:
+        """The `text` query field of each request that had one."""
+        return [r.params["text"] for r in self.requests if "text" in r.query]
+
     @property
     def connections(self) -> set:
         """Distinct client connections (address, port) requests came on."""
@@ -195,6 +202,28 @@ class HttpGateway:
     def _end(self) -> None:
         with self._lock:
             self.in_flight -= 1
+
+
+def provider_ids(start: int = 1001) -> Callable[[], str]:
+    """Bodies "OK id=3e9", "OK id=3ea", …: a new provider message id (hex) in each answer."""
+    ids = itertools.count(start)
+    return lambda: f"OK id={next(ids):x}"
+
+
+def web_url_profile(make_profile, gateway: HttpGateway, **fields):
+    """A complete Web URL profile sending to the gateway by GET, taking the provider id from
+    "id=…" in the answer; the gateway's default answer becomes one with a new id each time."""
+    from sending.transports import WEB_URL
+
+    gateway.reply(200, provider_ids())
+    return make_profile(
+        protocol=WEB_URL,
+        url=gateway.url + "/send?to={to}&from={from}&text={text}",
+        host="",
+        port=None,
+        message_id_regex=r"id=(\w+)",
+        **fields,
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ import functools
 
 import pytest
 
+from sending.transports.web_url import close_sessions
+from tests.peers.http_gateway import HttpGateway
+from tests.peers.http_gateway import web_url_profile as build_web_url_profile
 from tests.peers.smsc import smpp_profile as build_smpp_profile
 from tests.peers.smsc import start_peer
 
@@ -29,3 +32,18 @@ def start_smsc(tmp_path):
 def smpp_profile(make_profile):
     """smpp_profile(peer, **fields): a complete SMPP profile pointing at the peer."""
     return functools.partial(build_smpp_profile, make_profile)
+
+
+@pytest.fixture
+def gateway():
+    """A scripted HTTP gateway on 127.0.0.1 (tests/peers/http_gateway.py), default answer "OK"."""
+    with HttpGateway() as server:
+        yield server
+    close_sessions()
+
+
+@pytest.fixture
+def web_url_profile(make_profile):
+    """web_url_profile(gateway, **fields): a complete Web URL profile for the gateway, which then
+    answers with a provider id ("OK id=3e9", "OK id=3ea", …)."""
+    return functools.partial(build_web_url_profile, make_profile)

@@ -8,18 +8,8 @@ import pytest
 from django.urls import reverse
 
 from sending.models import Message
-from sending.transports.web_url import close_sessions
-
-from .web_gateway import Gateway, web_url_profile
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def gateway():
-    with Gateway() as running:
-        yield running
-    close_sessions()
 
 
 def _refused_port() -> int:
@@ -28,9 +18,9 @@ def _refused_port() -> int:
         return sock.getsockname()[1]  # closed again: nothing listens there
 
 
-def test_it_shows_each_step_of_a_working_connection(client, superuser, make_profile, gateway):
+def test_it_shows_each_step_of_a_working_connection(client, superuser, web_url_profile, gateway):
     client.force_login(superuser)
-    profile = web_url_profile(make_profile, gateway)
+    profile = web_url_profile(gateway)
     response = client.get(reverse("admin:sending_test_connection", args=[profile.pk]))
 
     page = response.content.decode()
@@ -50,37 +40,37 @@ def test_it_says_clearly_when_the_connection_is_refused(client, superuser, make_
     assert "connection refused" in page
 
 
-def test_it_hides_other_users_private_profiles(client, staff_editor, make_profile, gateway):
+def test_it_hides_other_users_private_profiles(client, staff_editor, web_url_profile, gateway):
     client.force_login(staff_editor)
-    private = web_url_profile(make_profile, gateway, is_global=False)
+    private = web_url_profile(gateway, is_global=False)
     for name in ("admin:sending_test_connection", "admin:sending_send_test"):
         assert client.get(reverse(name, args=[private.pk])).status_code == 404
 
 
-def test_it_lets_only_editors_send_a_test(client, staff_viewer, make_profile, gateway):
+def test_it_lets_only_editors_send_a_test(client, staff_viewer, web_url_profile, gateway):
     client.force_login(staff_viewer)
-    profile = web_url_profile(make_profile, gateway, is_global=True)
+    profile = web_url_profile(gateway, is_global=True)
     assert (
         client.get(reverse("admin:sending_test_connection", args=[profile.pk])).status_code == 200
     )
     assert client.get(reverse("admin:sending_send_test", args=[profile.pk])).status_code == 403
 
 
-def test_it_prefills_the_sample_data_the_message_uses(client, superuser, make_profile, gateway):
+def test_it_prefills_the_sample_data_the_message_uses(client, superuser, web_url_profile, gateway):
     from profiles.models import DataObject
 
     DataObject.objects.create(key="customer.first_name", label="First name", sample_value="Ada")
     DataObject.objects.create(key="invoice.amount", label="Amount", sample_value="12.50")
     client.force_login(superuser)
-    profile = web_url_profile(make_profile, gateway, message="Hi {{ customer.first_name }}")
+    profile = web_url_profile(gateway, message="Hi {{ customer.first_name }}")
     response = client.get(reverse("admin:sending_send_test", args=[profile.pk]))
 
     assert response.context["form"]["data"].initial == "customer.first_name=Ada"
 
 
-def test_it_rejects_a_number_that_is_not_e164(client, superuser, make_profile, gateway):
+def test_it_rejects_a_number_that_is_not_e164(client, superuser, web_url_profile, gateway):
     client.force_login(superuser)
-    profile = web_url_profile(make_profile, gateway)
+    profile = web_url_profile(gateway)
     url = reverse("admin:sending_send_test", args=[profile.pk])
     response = client.post(url, {"to": "0612", "language": "en", "data": ""})
 
@@ -89,10 +79,10 @@ def test_it_rejects_a_number_that_is_not_e164(client, superuser, make_profile, g
 
 
 def test_it_queues_a_test_sms_and_shows_its_progress(
-    client, superuser, make_profile, gateway, django_capture_on_commit_callbacks
+    client, superuser, web_url_profile, gateway, django_capture_on_commit_callbacks
 ):
     client.force_login(superuser)
-    profile = web_url_profile(make_profile, gateway, message="Hi {{ customer.first_name }}")
+    profile = web_url_profile(gateway, message="Hi {{ customer.first_name }}")
     url = reverse("admin:sending_send_test", args=[profile.pk])
     form = {"to": "+33 6 12 34 56 78", "language": "en", "data": "customer.first_name=Ada"}
     with django_capture_on_commit_callbacks() as callbacks:
@@ -156,10 +146,10 @@ def test_it_says_clearly_when_the_smsc_does_not_answer(client, superuser, make_p
     assert "timed out" in page.lower() or "timeout" in page.lower()
 
 
-def test_it_names_a_tls_error(client, superuser, make_profile, gateway):
+def test_it_names_a_tls_error(client, superuser, web_url_profile, gateway):
     client.force_login(superuser)
     url = gateway.url.replace("http://", "https://")
-    profile = web_url_profile(make_profile, gateway)
+    profile = web_url_profile(gateway)
     profile.url = url
     profile.save()
     response = client.get(reverse("admin:sending_test_connection", args=[profile.pk]))
@@ -168,9 +158,9 @@ def test_it_names_a_tls_error(client, superuser, make_profile, gateway):
     assert "Test connection failed" in page and "TLS" in page
 
 
-def test_it_shows_why_a_test_sms_could_not_be_built(client, superuser, make_profile, gateway):
+def test_it_shows_why_a_test_sms_could_not_be_built(client, superuser, web_url_profile, gateway):
     client.force_login(superuser)
-    profile = web_url_profile(make_profile, gateway, message="Hi {{ customer.first_name }}")
+    profile = web_url_profile(gateway, message="Hi {{ customer.first_name }}")
     url = reverse("admin:sending_send_test", args=[profile.pk])
     response = client.post(url, {"to": "+33612345678", "language": "en", "data": ""}, follow=True)
 

@@ -9,18 +9,9 @@ from django.core.management import CommandError, call_command
 
 from profiles.models import SmsSettings
 from sending.models import Message
-from sending.transports.web_url import close_sessions
-
-from .web_gateway import Gateway, web_url_profile
+from tests.peers.http_gateway import Reply
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def gateway():
-    with Gateway() as running:
-        yield running
-    close_sessions()
 
 
 def _sendsms(*args) -> str:
@@ -29,8 +20,8 @@ def _sendsms(*args) -> str:
     return out.getvalue()
 
 
-def test_it_sends_through_the_named_profile_and_prints_the_provider_id(make_profile, gateway):
-    profile = web_url_profile(make_profile, gateway, name="Marketing EU", multilingual=True)
+def test_it_sends_through_the_named_profile_and_prints_the_provider_id(web_url_profile, gateway):
+    profile = web_url_profile(gateway, name="Marketing EU", multilingual=True)
     profile.message_fr = "Bonjour {{ customer.first_name }}"
     profile.save()
     out = _sendsms(
@@ -45,8 +36,8 @@ def test_it_sends_through_the_named_profile_and_prints_the_provider_id(make_prof
     assert message.to == "+33612345678"
 
 
-def test_it_uses_the_applied_profile_without_profile(make_profile, gateway):
-    profile = web_url_profile(make_profile, gateway, is_global=True)
+def test_it_uses_the_applied_profile_without_profile(web_url_profile, gateway):
+    profile = web_url_profile(gateway, is_global=True)
     SmsSettings.load().apply(profile)
     out = _sendsms("--to", "+4915112345678", "--text", "Plain text")
 
@@ -54,9 +45,9 @@ def test_it_uses_the_applied_profile_without_profile(make_profile, gateway):
     assert gateway.texts() == ["Plain text"]
 
 
-def test_it_exits_with_the_gateway_error(make_profile, gateway):
-    gateway.answers.append((503, "queue full"))
-    web_url_profile(make_profile, gateway, name="Busy")
+def test_it_exits_with_the_gateway_error(web_url_profile, gateway):
+    gateway.script(Reply(503, "queue full"))
+    web_url_profile(gateway, name="Busy")
     with pytest.raises(CommandError, match="Not sent: HTTP 503: queue full"):
         _sendsms("--profile", "Busy", "--to", "+4915112345678", "--text", "x")
 
@@ -64,8 +55,8 @@ def test_it_exits_with_the_gateway_error(make_profile, gateway):
     assert message.status == Message.Status.FAILED and message.attempts == 1
 
 
-def test_it_exits_when_a_placeholder_has_no_value(make_profile, gateway):
-    web_url_profile(make_profile, gateway, name="Greeting")
+def test_it_exits_when_a_placeholder_has_no_value(web_url_profile, gateway):
+    web_url_profile(gateway, name="Greeting")
     with pytest.raises(CommandError, match="customer.first_name"):
         _sendsms("--profile", "Greeting", "--to", "+4915112345678")
     assert gateway.requests == []
@@ -80,15 +71,15 @@ def test_it_exits_when_a_placeholder_has_no_value(make_profile, gateway):
         (["--profile", "Greeting", "--to", "+4915112345678", "--data", "oops"], "key=value"),
     ],
 )
-def test_it_explains_what_is_wrong_with_the_arguments(make_profile, gateway, args, error):
-    web_url_profile(make_profile, gateway, name="Greeting")
+def test_it_explains_what_is_wrong_with_the_arguments(web_url_profile, gateway, args, error):
+    web_url_profile(gateway, name="Greeting")
     with pytest.raises(CommandError, match=error):
         _sendsms(*args)
     assert gateway.requests == []
 
 
-def test_it_refuses_a_draft_profile(make_profile, gateway):
-    web_url_profile(make_profile, gateway, name="Draft", complete=False)
+def test_it_refuses_a_draft_profile(web_url_profile, gateway):
+    web_url_profile(gateway, name="Draft", complete=False)
     with pytest.raises(CommandError, match="is a draft"):
         _sendsms("--profile", "Draft", "--to", "+4915112345678", "--text", "x")
 

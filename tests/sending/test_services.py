@@ -9,18 +9,9 @@ from django.utils import timezone
 
 from sending import services
 from sending.models import Message
-from sending.transports.web_url import close_sessions
-
-from .web_gateway import Gateway, web_url_profile
+from tests.peers.http_gateway import HttpGateway, Reply
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def gateway():
-    with Gateway() as running:
-        yield running
-    close_sessions()
 
 
 def _queued(profile, to="+33612345678", **kwargs):
@@ -30,19 +21,19 @@ def _queued(profile, to="+33612345678", **kwargs):
     return message
 
 
-def test_it_sends_a_queued_message_and_records_its_part(make_profile, gateway):
-    profile = web_url_profile(make_profile, gateway, message="Your code is 1234")
+def test_it_sends_a_queued_message_and_records_its_part(web_url_profile, gateway):
+    profile = web_url_profile(gateway, message="Your code is 1234")
     message = services.send_message(_queued(profile).pk)
 
     assert message.status == Message.Status.SENT
     assert message.attempts == 1 and message.sent_at is not None
     assert [(p.index, p.provider_id) for p in message.parts.all()] == [(1, "3e9")]
     assert gateway.texts() == ["Your code is 1234"]
-    assert gateway.requests[0]["query"]["to"] == ["+33612345678"]
+    assert gateway.requests[0].query["to"] == ["+33612345678"]
 
 
-def test_it_sends_a_message_only_once_when_asked_twice(make_profile, gateway):
-    message = _queued(web_url_profile(make_profile, gateway, message="Once"))
+def test_it_sends_a_message_only_once_when_asked_twice(web_url_profile, gateway):
+    message = _queued(web_url_profile(gateway, message="Once"))
     first = services.send_message(message.pk)
     second = services.send_message(message.pk)
 
@@ -53,9 +44,9 @@ def test_it_sends_a_message_only_once_when_asked_twice(make_profile, gateway):
     assert message.attempts == 1
 
 
-def test_it_fails_the_message_on_a_permanent_error(make_profile, gateway):
-    gateway.answers.append((400, "ERR invalid destination"))
-    message = services.send_message(_queued(web_url_profile(make_profile, gateway)).pk)
+def test_it_fails_the_message_on_a_permanent_error(web_url_profile, gateway):
+    gateway.script(Reply(400, "ERR invalid destination"))
+    message = services.send_message(_queued(web_url_profile(gateway)).pk)
 
     assert message.status == Message.Status.FAILED
     assert message.error_code == "400"
@@ -63,9 +54,9 @@ def test_it_fails_the_message_on_a_permanent_error(make_profile, gateway):
     assert message.finished_at is not None and message.next_attempt_at is None
 
 
-def test_it_requeues_a_transient_error_after_the_mapped_delay(make_profile, gateway):
-    gateway.answers.append((503, "busy"))
-    profile = web_url_profile(make_profile, gateway, retry_map={"503": 42})
+def test_it_requeues_a_transient_error_after_the_mapped_delay(web_url_profile, gateway):
+    gateway.script(Reply(503, "busy"))
+    profile = web_url_profile(gateway, retry_map={"503": 42})
     message = services.send_message(_queued(profile).pk)
 
     assert message.status == Message.Status.QUEUED
@@ -86,9 +77,9 @@ def test_it_backs_off_exponentially_when_the_error_is_not_mapped(make_profile):
     assert services.retry_delay(profile, hinted, 3) == 7
 
 
-def test_it_fails_when_the_retries_are_used_up(make_profile, gateway):
-    gateway.answers += [(503, "busy"), (503, "still busy")]
-    message = _queued(web_url_profile(make_profile, gateway, max_retries=1))
+def test_it_fails_when_the_retries_are_used_up(web_url_profile, gateway):
+    gateway.script(Reply(503, "busy"), Reply(503, "still busy"))
+    message = _queued(web_url_profile(gateway, max_retries=1))
     services.send_message(message.pk)
     Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() - timedelta(1))
     message = services.send_message(message.pk)
@@ -98,9 +89,9 @@ def test_it_fails_when_the_retries_are_used_up(make_profile, gateway):
     assert message.error_reason == "HTTP 503: still busy"
 
 
-def test_it_retries_after_a_transient_error_and_then_sends(make_profile, gateway):
-    gateway.answers.append((500, "oops"))
-    message = _queued(web_url_profile(make_profile, gateway, message="Retry me"))
+def test_it_retries_after_a_transient_error_and_then_sends(web_url_profile, gateway):
+    gateway.script(Reply(500, "oops"))
+    message = _queued(web_url_profile(gateway, message="Retry me"))
     services.send_message(message.pk)
     Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
     message = services.send_message(message.pk)
@@ -110,24 +101,24 @@ def test_it_retries_after_a_transient_error_and_then_sends(make_profile, gateway
     assert gateway.texts() == ["Retry me", "Retry me"]
 
 
-def test_it_fails_a_transient_error_at_once_when_retries_are_not_allowed(make_profile, gateway):
-    gateway.answers.append((503, "busy"))
-    message = _queued(web_url_profile(make_profile, gateway))
+def test_it_fails_a_transient_error_at_once_when_retries_are_not_allowed(web_url_profile, gateway):
+    gateway.script(Reply(503, "busy"))
+    message = _queued(web_url_profile(gateway))
     message = services.send_message(message.pk, allow_retry=False)
     assert message.status == Message.Status.FAILED
 
 
-def test_it_reports_a_refused_connection_as_transient(make_profile):
-    with Gateway() as gone:
-        profile = web_url_profile(make_profile, gone, max_retries=3)
+def test_it_reports_a_refused_connection_as_transient(web_url_profile):
+    with HttpGateway() as gone:
+        profile = web_url_profile(gone, max_retries=3)
     message = services.send_message(_queued(profile).pk)
 
     assert message.status == Message.Status.QUEUED
     assert "refused" in message.error_reason
 
 
-def test_it_records_a_message_that_cannot_be_built_as_failed(make_profile, gateway):
-    profile = web_url_profile(make_profile, gateway, message="x" * 400, max_parts=2)
+def test_it_records_a_message_that_cannot_be_built_as_failed(web_url_profile, gateway):
+    profile = web_url_profile(gateway, message="x" * 400, max_parts=2)
     message = services.create_message(profile, "+33612345678")
 
     assert message.status == Message.Status.FAILED
@@ -137,9 +128,8 @@ def test_it_records_a_message_that_cannot_be_built_as_failed(make_profile, gatew
     assert gateway.requests == []
 
 
-def test_it_renders_the_recipients_language_with_their_data(make_profile, gateway):
+def test_it_renders_the_recipients_language_with_their_data(web_url_profile, gateway):
     profile = web_url_profile(
-        make_profile,
         gateway,
         multilingual=True,
         message_en="Hello {{ customer.first_name }}",
@@ -153,26 +143,26 @@ def test_it_renders_the_recipients_language_with_their_data(make_profile, gatewa
 
     services.send_message(message.pk)
     assert gateway.texts() == ["Bonjour Zoé, 0 €"]
-    assert gateway.requests[0]["query"]["from"] == ["+4915112345678"]
+    assert gateway.requests[0].query["from"] == ["+4915112345678"]
 
 
-def test_it_fails_a_message_whose_data_is_missing(make_profile, gateway):
-    profile = web_url_profile(make_profile, gateway, message="Hi {{ customer.first_name }}")
+def test_it_fails_a_message_whose_data_is_missing(web_url_profile, gateway):
+    profile = web_url_profile(gateway, message="Hi {{ customer.first_name }}")
     message = services.create_message(profile, "+33612345678", data={})
 
     assert (message.status, message.error_code) == ("failed", "MISSING")
     assert "customer.first_name" in message.error_reason
 
 
-def test_it_checks_the_connection_of_a_live_gateway(make_profile, gateway):
-    report = services.check_connection(web_url_profile(make_profile, gateway).pk)
+def test_it_checks_the_connection_of_a_live_gateway(web_url_profile, gateway):
+    report = services.check_connection(web_url_profile(gateway).pk)
     assert report.ok
     assert all(step.seconds < 5 for step in report.steps)
 
 
-def test_it_reports_a_refused_connection_when_checking(make_profile):
-    with Gateway() as gone:
-        profile = web_url_profile(make_profile, gone)
+def test_it_reports_a_refused_connection_when_checking(web_url_profile):
+    with HttpGateway() as gone:
+        profile = web_url_profile(gone)
     report = services.check_connection(profile.pk)
     assert not report.ok
     assert "refused" in report.steps[-1].detail

@@ -10,9 +10,7 @@ from sending.models import Message, MessagePart
 from sending.receipt_matching import ReceiptQueue
 from sending.receipts import normalise_id
 from sending.transports.base import Receipt
-from sending.transports.web_url import close_sessions
-
-from .web_gateway import Gateway, web_url_profile
+from tests.peers.http_gateway import Reply
 
 pytestmark = pytest.mark.django_db
 
@@ -53,13 +51,11 @@ def test_it_claims_each_message_once_across_overlapping_batches(make_profile):
     assert set(Message.objects.values_list("attempts", flat=True)) == {1}
 
 
-def test_it_records_each_outcome_of_a_web_url_batch(make_profile):
-    with Gateway() as gateway:
-        gateway.answers.append((400, "bad number"))
-        profile = web_url_profile(make_profile, gateway, concurrency=4)
-        ids = _queue(profile, [f"Text {n}" for n in range(20)])
-        sent = services.send_messages(ids + ids)  # the same ids twice: claimed once
-    close_sessions()
+def test_it_records_each_outcome_of_a_web_url_batch(web_url_profile, gateway):
+    gateway.script(Reply(400, "bad number"))
+    profile = web_url_profile(gateway, concurrency=4)
+    ids = _queue(profile, [f"Text {n}" for n in range(20)])
+    sent = services.send_messages(ids + ids)  # the same ids twice: claimed once
 
     assert len(sent) == 20
     statuses = [m.status for m in sent]

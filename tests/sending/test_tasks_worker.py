@@ -12,10 +12,8 @@ from celery.signals import task_postrun
 
 from sending import services, tasks
 from sending.models import Message
-from sending.transports.web_url import close_sessions
 from smsportal.celery import app as celery_app
-
-from .web_gateway import Gateway, web_url_profile
+from tests.peers.http_gateway import Reply
 
 
 @pytest.fixture
@@ -54,16 +52,14 @@ def finished_tasks():
 
 @pytest.mark.django_db(transaction=True)
 def test_it_sends_a_test_sms_once_when_the_task_is_delivered_twice(
-    make_profile, worker, finished_tasks
+    web_url_profile, gateway, worker, finished_tasks
 ):
-    with Gateway() as gateway:
-        profile = web_url_profile(make_profile, gateway, message="Exactly once")
-        message = services.queue_test_message(profile, "+33612345678")
-        tasks.send_message.delay(message.pk)  # the broker delivers it a second time
+    profile = web_url_profile(gateway, message="Exactly once")
+    message = services.queue_test_message(profile, "+33612345678")
+    tasks.send_message.delay(message.pk)  # the broker delivers it a second time
 
-        assert finished_tasks(message.pk, 2) == [message.pk, message.pk]
-        time.sleep(0.2)  # anything still in flight would reach the gateway now
-    close_sessions()
+    assert finished_tasks(message.pk, 2) == [message.pk, message.pk]
+    time.sleep(0.2)  # anything still in flight would reach the gateway now
 
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
@@ -73,14 +69,14 @@ def test_it_sends_a_test_sms_once_when_the_task_is_delivered_twice(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_retries_a_transient_failure_through_the_queue(make_profile, worker, finished_tasks):
-    with Gateway() as gateway:
-        gateway.answers.append((503, "busy"))
-        profile = web_url_profile(make_profile, gateway, message="Again", retry_map={"503": 0})
-        message = services.queue_test_message(profile, "+33612345678")
+def test_it_retries_a_transient_failure_through_the_queue(
+    web_url_profile, gateway, worker, finished_tasks
+):
+    gateway.script(Reply(503, "busy"))
+    profile = web_url_profile(gateway, message="Again", retry_map={"503": 0})
+    message = services.queue_test_message(profile, "+33612345678")
 
-        assert finished_tasks(message.pk, 2) == [message.pk, message.pk]
-    close_sessions()
+    assert finished_tasks(message.pk, 2) == [message.pk, message.pk]
 
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
@@ -110,7 +106,7 @@ def test_it_catches_the_receipt_of_a_test_sms_on_a_transceiver_bind(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_sends_a_batch_once_when_it_is_delivered_twice(make_profile, worker, redis_url):
+def test_it_sends_a_batch_once_when_it_is_delivered_twice(web_url_profile, gateway, worker):
     done = threading.Event()
     runs: list[str] = []
 
@@ -122,16 +118,13 @@ def test_it_sends_a_batch_once_when_it_is_delivered_twice(make_profile, worker, 
 
     task_postrun.connect(on_postrun, weak=False)
     try:
-        with Gateway() as gateway:
-            profile = web_url_profile(make_profile, gateway, concurrency=4)
-            ids = [
-                services.create_message(profile, "+33612345678", text=f"Bulk {n}").pk
-                for n in range(10)
-            ]
-            tasks.send_batch.delay(ids)
-            tasks.send_batch.delay(ids)
-            assert done.wait(20)
-        close_sessions()
+        profile = web_url_profile(gateway, concurrency=4)
+        ids = [
+            services.create_message(profile, "+33612345678", text=f"Bulk {n}").pk for n in range(10)
+        ]
+        tasks.send_batch.delay(ids)
+        tasks.send_batch.delay(ids)
+        assert done.wait(20)
     finally:
         task_postrun.disconnect(on_postrun)
 

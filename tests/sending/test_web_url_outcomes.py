@@ -17,13 +17,6 @@ PASSWORD = "Pa$$ w0rd&+"
 
 
 @pytest.fixture
-def gateway():
-    with HttpGateway() as server:
-        yield server
-    close_sessions()
-
-
-@pytest.fixture
 def web_profile(make_profile, gateway):
     def factory(**fields):
         fields.setdefault("url", gateway.url + "/send?u={username}&p={password}&to={to}&t={text}")

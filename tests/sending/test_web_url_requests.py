@@ -8,17 +8,9 @@ import pytest
 
 from sending.transports import WEB_URL
 from sending.transports.base import OutgoingMessage
-from sending.transports.web_url import WebUrlTransport, close_sessions
-from tests.peers.http_gateway import HttpGateway
+from sending.transports.web_url import WebUrlTransport
 
 TRICKY = "Tom & Jerry + 50% = ok? a=b #1 / ünïcødé € 😀"
-
-
-@pytest.fixture
-def gateway():
-    with HttpGateway() as server:
-        yield server
-    close_sessions()
 
 
 @pytest.fixture
