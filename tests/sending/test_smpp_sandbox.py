@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 import subprocess
 import sys
@@ -10,14 +9,11 @@ import time
 from collections import Counter
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from sending.transports.base import OutgoingMessage, SendResult, TransportError
 from sending.transports.smpp import SmppTransport
 from tests.peers.smsc import ROOT
+from tests.peers.tls import self_signed_certificate
 
 
 def test_it_shows_what_the_sandbox_received(make_profile):
@@ -80,29 +76,7 @@ def test_it_resends_what_a_hung_smsc_never_answered(start_smsc, smpp_profile):
 @pytest.fixture
 def certificate(tmp_path):
     """A self-signed certificate for 127.0.0.1."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
+    return self_signed_certificate(tmp_path)
 
 
 def test_it_sends_over_tls(start_smsc, smpp_profile, certificate):
