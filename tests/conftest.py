@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import itertools
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.utils import translation
 
 from smsportal import embedded_redis
 from tests.support import CHROMIUM, CHROMIUM_FLAGS, need
 
 _names = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Each test starts in English: a request with another Accept-Language or cookie activates
+    that language for the thread, and it would otherwise leak into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")
@@ -100,3 +111,11 @@ def page(live_server):
             browser.close()
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove the SQLite test database's WAL side files, which outlive the database itself."""
+    test_name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if test_name and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(test_name + suffix).unlink(missing_ok=True)
