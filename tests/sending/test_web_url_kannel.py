@@ -110,6 +110,22 @@ def test_it_delivers_a_long_text_whole(kannel_profile, sink):
     assert result.parts == 3  # our estimate matches Kannel's split
 
 
+def test_the_preset_sends_text_outside_gsm_as_ucs2_not_question_marks(kannel_profile, sink):
+    tag = uuid.uuid4().hex[:8]
+    gsm, arabic = messages(tag, 2, text="{tag} #{n} ")
+    arabic.text += "مرحبا أمل 👋"
+    gsm.text += "Hello Amélie"
+    before = len(sink.received)
+    with WebUrlTransport(kannel_profile()) as transport:
+        assert transport.send(arabic).encoding == "ucs2"
+        assert transport.send(gsm).encoding == "gsm7"
+
+    by_text = {reassemble([p])[0]: p for p in sink.wait_for(before + 2)[before:]}
+    assert set(arrived(sink, tag, 2)) == {arabic.text, gsm.text}  # no "?" anywhere
+    assert by_text[arabic.text].data_coding == 8
+    assert by_text[gsm.text].data_coding == 0
+
+
 def test_it_posts_to_kannel_with_x_kannel_headers_and_a_unicode_body(kannel, kannel_profile, sink):
     tag = uuid.uuid4().hex[:8]
     profile = kannel_profile(url=kannel.sendsms_url, http_method="POST")
