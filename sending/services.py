@@ -43,7 +43,7 @@ BACKOFF_CAP = 600
 
 def test_receipt_wait() -> float:
     """Seconds a Test SMS listens for its receipt on a transceiver bind."""
-    return float(getattr(settings, "SMSPORTAL_TEST_RECEIPT_WAIT", 15))
+    return float(settings.SMSPORTAL_TEST_RECEIPT_WAIT)
 
 
 # Creating messages -------------------------------------------------------------------------------

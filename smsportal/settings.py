@@ -148,6 +148,8 @@ SILENCED_SYSTEM_CHECKS = ["profiles.W001"] if DEBUG and not envsecret("SECRET_KE
 # The local SMPP sandbox that `make run` starts and the demo profile points at.
 SMSC_SANDBOX_HOST = envsecret("SMSC_SANDBOX_HOST") or "127.0.0.1"
 SMSC_SANDBOX_PORT = envint("SMSC_SANDBOX_PORT", 2775)
+# Seconds a Send test SMS keeps an SMPP transceiver bind open to catch the delivery receipt.
+SMSPORTAL_TEST_RECEIPT_WAIT = envint("SMSPORTAL_TEST_RECEIPT_WAIT", 15)
 
 LOGGING = {
     "version": 1,
