@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from profiles.forms.fields import parse_lines
 from profiles.models import DataObject
 
 
@@ -47,19 +48,7 @@ def normalise_number(value: str) -> str:
 
 def parse_data(text: str) -> dict[str, str]:
     """key=value lines into a dict; blank lines are ignored."""
-    data: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        key, sep, value = line.partition("=")
-        if not sep or not key.strip():
-            raise forms.ValidationError(
-                _("Line %(line)s: write key=value, e.g. customer.first_name=Ada."),
-                params={"line": number},
-                code="bad_line",
-            )
-        data[key.strip()] = value.strip()
-    return data
+    return parse_lines(text, _("Line %(number)s: write key=value, e.g. customer.first_name=Ada."))
 
 
 class SendTestForm(forms.Form):

@@ -11,6 +11,20 @@ from django.utils.translation import gettext_lazy as _
 _STATUS_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
+def parse_lines(text: str, message) -> dict[str, str]:
+    """`key=value` lines into a dict; blank lines and `#` comments are skipped. A line without
+    "=" or without a key raises ValidationError(message % {"number": line number})."""
+    mapping = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, val = line.partition("=")
+        if not sep or not key.strip():
+            raise forms.ValidationError(message, params={"number": number}, code="invalid_line")
+        mapping[key.strip()] = val.strip()
+    return mapping
+
+
 class KeyValueField(forms.CharField):
     """A mapping typed as a JSON object or as `key=value` lines; returns a dict."""
 
@@ -46,19 +60,7 @@ class KeyValueField(forms.CharField):
         return {str(key).strip(): self._value(key, val) for key, val in mapping.items()}
 
     def _parse_lines(self, text: str) -> dict:
-        mapping = {}
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            key, sep, val = line.partition("=")
-            if not sep or not key.strip():
-                raise forms.ValidationError(
-                    _("Line %(number)s: write name=value (or a JSON object)."),
-                    params={"number": number},
-                    code="invalid_line",
-                )
-            mapping[key.strip()] = val.strip()
-        return mapping
+        return parse_lines(text, _("Line %(number)s: write name=value (or a JSON object)."))
 
     def _value(self, key, val):
         if not self.integer_values:
