@@ -162,6 +162,14 @@ class SmsProfileAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     # -- actions ------------------------------------------------------------------------
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            # Django's wording uses the plural name, "All SMS profiles", which reads oddly here.
+            function, name, _description = actions["delete_selected"]
+            actions["delete_selected"] = (function, name, _("Delete the selected profiles"))
+        return actions
+
     @admin.action(description=_("Apply the selected profile site-wide"), permissions=["apply"])
     def apply_profile(self, request, queryset):
         if queryset.count() != 1:

@@ -110,3 +110,10 @@ def test_the_language_switcher_changes_the_ui_language(admin_client_root):
     )
     assert response.wsgi_request.LANGUAGE_CODE == "de"
     assert '<option value="de" selected>' in response.content.decode()
+
+
+def test_it_names_the_delete_action_in_plain_words(admin_client_root, make_profile):
+    make_profile()
+    page = admin_client_root.get(reverse("admin:profiles_smsprofile_changelist")).content.decode()
+    assert "Delete the selected profiles" in page
+    assert "Delete selected All SMS profiles" not in page
