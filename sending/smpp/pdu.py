@@ -89,7 +89,9 @@ def bind_body(
     return b"".join(
         (
             cstring(system_id, 16),
-            cstring(password, 9),
+            # SMPP 3.4 allows 8 characters, but some providers issue longer passwords (the
+            # wizard accepts them with a warning): cutting one would only fail the bind.
+            cstring(password),
             cstring(system_type, 13),
             bytes((interface_version, ton, npi)),
             cstring(address_range, 41),
