@@ -18,8 +18,8 @@ from profiles import choices
 from profiles.message import segments
 from profiles.validators import sender_kind
 
-from ..transports.base import TransportError
-from .pdu import (
+from ..base import TransportError
+from .codec import (
     ESM_UDHI,
     TLV_MESSAGE_PAYLOAD,
     TLV_SAR_MSG_REF_NUM,

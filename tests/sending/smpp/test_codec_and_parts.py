@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from profiles import choices
 from profiles.models import SmsProfile
-from sending.smpp import errors
-from sending.smpp.parts import PartBuilder, address, relative_validity
-from sending.smpp.pdu import SUBMIT_SM, ShortMessage, pack, split_stream
 from sending.transports.base import TransportError
+from sending.transports.smpp import errors
+from sending.transports.smpp.codec import SUBMIT_SM, ShortMessage, pack, split_stream
+from sending.transports.smpp.parts import PartBuilder, address, relative_validity
 from tests.support import need
 
 
