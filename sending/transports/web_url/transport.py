@@ -22,8 +22,8 @@ from urllib.parse import quote, quote_plus, urlencode, urlsplit
 import requests
 from django.utils.translation import gettext as _
 
-from profiles.choices import BodyType, DataCoding, HttpMethod
-from profiles.message.segments import segment
+from profiles.choices import BodyType, HttpMethod
+from profiles.message import segments
 
 from ..base import ConnectionReport, OutgoingMessage, SendResult, Transport, TransportError
 from . import check as http_check
@@ -64,12 +64,6 @@ def render_params(params: dict, values: dict[str, str]) -> dict:
     }
 
 
-def _parts(text: str, force_ucs2: bool = False) -> tuple[int, str]:
-    """Parts and encoding the gateway will most likely use (it does the real split)."""
-    split = segment(text, force_ucs2=force_ucs2)
-    return max(split.part_count, 1), split.encoding
-
-
 class WebUrlTransport(Transport):
     def open(self) -> None:
         self._patterns = Patterns(self.profile)
@@ -79,15 +73,11 @@ class WebUrlTransport(Transport):
         self._password = self.profile.password
         self._headers = self.profile.header_items()
         self._text_placed = _uses_text(self.profile, self._headers)
-        self._force_ucs2 = self.profile.data_coding == DataCoding.UCS2
         self._secrets = self._secret_values()
 
     def close(self) -> None:
         # The session stays pooled for the next task of this process; see pool.close_sessions().
         pass
-
-    def _encoding(self, text: str) -> str:
-        return _parts(text, self._force_ucs2)[1]
 
     def _secret_values(self) -> list[str]:
         secrets = [self._password]
@@ -105,6 +95,7 @@ class WebUrlTransport(Transport):
     def build_request(self, message: OutgoingMessage) -> dict:
         """The keyword arguments of Session.request() for one message."""
         profile = self.profile
+        plan = message.plan_for(profile)
         values = {
             "to": message.to,
             "from": message.sender,
@@ -112,7 +103,7 @@ class WebUrlTransport(Transport):
             "username": profile.username,
             "password": self._password,
             # Kannel's numbering; with coding=0 it turns every non-GSM character into "?".
-            "coding": "2" if self._encoding(message.text) == "ucs2" else "0",
+            "coding": "2" if plan.encoding == segments.UCS2 else "0",
         }
         url = render_url(profile.url, values)
         params = render_params(profile.extra_params, values)
@@ -172,9 +163,11 @@ class WebUrlTransport(Transport):
                 retry_after=_retry_after(response),
             )
         provider_id = self.scrub(self._patterns.provider_id(response.status_code, body))
-        parts, encoding = _parts(message.text, self._force_ucs2)
+        plan = message.plan_for(self.profile)
         return SendResult(
-            provider_ids=[provider_id] if provider_id else [], encoding=encoding, parts=parts
+            provider_ids=[provider_id] if provider_id else [],
+            encoding=plan.encoding,
+            parts=max(plan.part_count, 1),
         )
 
     def _request_error(self, exc: requests.RequestException, url: str) -> TransportError:
