@@ -159,3 +159,29 @@ class ImportIssue(models.Model):
 
     def __str__(self):
         return f"{self.row}: {self.message}"
+
+
+class JobSecond(models.Model):
+    """What a job did in one second: the series behind the job page's chart and current rate.
+
+    The senders add to the row of the current second once per batch (a few writes a second, not
+    one per message), and receipts add their deliveries; the chart never scans the messages.
+    """
+
+    job = models.ForeignKey(
+        BulkJob, verbose_name=_("bulk job"), on_delete=models.CASCADE, related_name="seconds"
+    )
+    second = models.BigIntegerField(_("second"), help_text=_("Unix time, whole seconds."))
+    parts_sent = models.PositiveIntegerField(_("parts sent"), default=0)
+    messages_sent = models.PositiveIntegerField(_("messages sent"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    delivered = models.PositiveIntegerField(_("delivered"), default=0)
+
+    class Meta:
+        ordering = ["job", "second"]
+        verbose_name = _("second of a bulk job")
+        verbose_name_plural = _("seconds of bulk jobs")
+        constraints = [models.UniqueConstraint(fields=["job", "second"], name="unique_job_second")]
+
+    def __str__(self):
+        return f"{self.job_id}@{self.second}"
