@@ -182,13 +182,18 @@ SMSPORTAL_BULK_BATCH = envint("SMSPORTAL_BULK_BATCH", 1000)
 SMSPORTAL_BULK_CHUNK = envint("SMSPORTAL_BULK_CHUNK", 200)
 SMSPORTAL_BULK_LEASE = envint("SMSPORTAL_BULK_LEASE", 90)
 SMSPORTAL_BULK_TASK_SECONDS = envint("SMSPORTAL_BULK_TASK_SECONDS", 300)
+# A sender task that stops renewing its slot (its worker died) is replaced after this many seconds.
+SMSPORTAL_BULK_SLOT_TTL = envint("SMSPORTAL_BULK_SLOT_TTL", 20)
 # A job that paused itself because the gateway was away resumes after the profile's reconnect
 # delay (on), or waits for a user to resume it (off).
 SMSPORTAL_BULK_AUTO_RESUME = envbool("SMSPORTAL_BULK_AUTO_RESUME", False)
-if SMSPORTAL_BULK_BATCH < 1 or SMSPORTAL_BULK_CHUNK < 1 or SMSPORTAL_BULK_LEASE < 2:
+if (
+    min(SMSPORTAL_BULK_BATCH, SMSPORTAL_BULK_CHUNK) < 1
+    or min(SMSPORTAL_BULK_LEASE, SMSPORTAL_BULK_SLOT_TTL) < 2
+):
     raise ImproperlyConfigured(
         "SMSPORTAL_BULK_BATCH and SMSPORTAL_BULK_CHUNK must be at least 1, "
-        "SMSPORTAL_BULK_LEASE at least 2 (seconds)."
+        "SMSPORTAL_BULK_LEASE and SMSPORTAL_BULK_SLOT_TTL at least 2 (seconds)."
     )
 # Seconds a Send test SMS keeps an SMPP transceiver bind open to catch the delivery receipt.
 SMSPORTAL_TEST_RECEIPT_WAIT = envint("SMSPORTAL_TEST_RECEIPT_WAIT", 15)

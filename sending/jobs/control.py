@@ -42,11 +42,12 @@ def pause(job_id: int, *, reason: str = "", auto: bool = False) -> bool:
 
 
 def resume(job_id: int) -> bool:
-    """A paused job runs again (or waits for its start when it had not started)."""
+    """A paused job runs again (or waits for its scheduled start when that is still ahead)."""
     job = BulkJob.objects.filter(pk=job_id, status=J.PAUSED).first()
     if job is None:
         return False
-    status = J.RUNNING if job.started_at else J.SCHEDULED
+    ahead = job.started_at is None and job.scheduled_at and job.scheduled_at > timezone.now()
+    status = J.SCHEDULED if ahead else J.RUNNING
     return bool(
         BulkJob.objects.filter(pk=job_id, status=J.PAUSED).update(
             status=status, pause_reason="", paused_at=None, auto_paused=False, resume_at=None

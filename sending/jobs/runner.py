@@ -167,7 +167,7 @@ class Runner:
         if status != BulkJob.Status.RUNNING:
             self.stop = status or BulkJob.Status.CANCELLED
             return False
-        if now - self._renewed >= min(5.0, self.lease / 3):
+        if now - self._renewed >= min(5.0, self.lease / 3, slots.ttl() / 3):
             self._renewed = now
             if self._token:
                 claim.renew(self._token, self.lease)

@@ -13,12 +13,17 @@ import logging
 import uuid
 
 import redis
+from django.conf import settings
 
 from smsportal import redis_client
 
 log = logging.getLogger(__name__)
 
-TTL = 20  # seconds; a task renews its slot every few seconds
+
+def ttl() -> int:
+    """Seconds a slot outlives its task's last renewal (the task renews it every few seconds)."""
+    return int(settings.SMSPORTAL_BULK_SLOT_TTL)
+
 
 # Compare-and-renew / compare-and-delete: only the holder touches its key; a key lost with a Redis
 # restart is taken back by its holder.
@@ -45,20 +50,20 @@ def _key(job_id: int, slot: int) -> str:
 def offer(job_id: int, slot: int) -> str | None:
     """A new task id for the slot when nobody holds it, else None."""
     token = uuid.uuid4().hex
-    if client().set(_key(job_id, slot), token, nx=True, ex=TTL):
+    if client().set(_key(job_id, slot), token, nx=True, ex=ttl()):
         return token
     return None
 
 
 def take(job_id: int, slot: int, owner: str) -> bool:
     """Whether the task `owner` may run the slot: it was offered to it, or nobody holds it."""
-    return bool(client().eval(_RENEW, 1, _key(job_id, slot), owner, TTL))
+    return bool(client().eval(_RENEW, 1, _key(job_id, slot), owner, ttl()))
 
 
 def renew(job_id: int, slot: int, owner: str) -> bool:
     """Keep the slot; False when another task holds it now. Redis being away is not fatal."""
     try:
-        return bool(client().eval(_RENEW, 1, _key(job_id, slot), owner, TTL))
+        return bool(client().eval(_RENEW, 1, _key(job_id, slot), owner, ttl()))
     except redis.RedisError as exc:
         log.warning("job %s slot %s: cannot renew in Redis: %s", job_id, slot, exc)
         return True

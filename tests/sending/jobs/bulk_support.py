@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from profiles.message import parts
 from sending.models import BulkJob, Message
@@ -31,6 +32,8 @@ def make_job(
 ) -> BulkJob:
     """A job of `count` queued messages (or one per number in `numbers`)."""
     numbers = numbers or [f"+4915{100000000 + n}" for n in range(count)]
+    if status == BulkJob.Status.RUNNING:
+        fields.setdefault("started_at", timezone.now())
     job = BulkJob.objects.create(name="Job", profile=profile, status=status, **fields)
     messages = []
     for n, number in enumerate(numbers):

@@ -79,7 +79,7 @@ def test_it_pauses_resumes_and_cancels_within_a_second(start_smsc, smpp_profile,
     profile = smpp_profile(peer, processing_mode="async", throughput=400)
     job = make_job(profile, 4000)
     workers(1)
-    wait_until(lambda: len(peer.accepted()) > 300, 30, tick=tick)
+    assert wait_until(lambda: len(peer.accepted()) > 300, 30, tick=tick)
 
     control.pause(job.pk)
     time.sleep(1.0)
@@ -90,7 +90,7 @@ def test_it_pauses_resumes_and_cancels_within_a_second(start_smsc, smpp_profile,
     assert set(counts(job)) == {"sent", "queued"}
 
     control.resume(job.pk)
-    wait_until(lambda: len(peer.accepted()) > paused_at + 300, 30, tick=tick)
+    assert wait_until(lambda: len(peer.accepted()) > paused_at + 300, 30, tick=tick)
     control.cancel(job.pk)
     time.sleep(1.0)
     cancelled_at = len(peer.accepted())
@@ -108,8 +108,10 @@ def test_after_a_sigkill_nothing_is_lost_and_possibly_sent_is_bounded_and_flagge
     peer = start_smsc("netsmpp")
     profile = smpp_profile(peer, processing_mode="async", window_size=20, throughput=1000)
     job = make_job(profile, 5000)
-    (first,) = workers(1, SMSPORTAL_BULK_LEASE=3, SMSPORTAL_BULK_CHUNK=50)
-    wait_until(lambda: len(peer.accepted()) > 1000, 30, tick=tick)
+    settings.SMSPORTAL_BULK_SLOT_TTL = 3  # the dead worker's slot is offered again soon
+    quick = {"SMSPORTAL_BULK_LEASE": 3, "SMSPORTAL_BULK_CHUNK": 50, "SMSPORTAL_BULK_SLOT_TTL": 3}
+    (first,) = workers(1, **quick)
+    assert wait_until(lambda: len(peer.accepted()) > 1000, 30, tick=tick)
 
     first.kill()
     time.sleep(3.5)  # the claim's lease runs out
@@ -119,7 +121,7 @@ def test_after_a_sigkill_nothing_is_lost_and_possibly_sent_is_bounded_and_flagge
     assert set(possibly.values_list("error_code", flat=True)) == {"possibly_sent"}
     assert not Message.objects.filter(job=job, status__in=("sending", "submitting")).exists()
 
-    workers(1, SMSPORTAL_BULK_LEASE=3, SMSPORTAL_BULK_CHUNK=50)
+    workers(1, **quick)
     assert settle(job).status == BulkJob.Status.FINISHED
     final = counts(job)
     assert final["sent"] + final["possibly_sent"] == 5000  # nothing lost
