@@ -264,7 +264,10 @@ class WebUrlTransport(Transport):
 
     def send(self, message: OutgoingMessage) -> SendResult:
         request = self.build_request(message)
+        parts, encoding = _parts(message.text, self._force_ucs2)
         with self._slots:
+            if self.limiter is not None:
+                self.limiter.acquire(parts)  # the gateway counts the parts it sends
             try:
                 response = self._session.request(**request)
                 body = response.text
@@ -293,7 +296,6 @@ class WebUrlTransport(Transport):
                 retry_after=_retry_after(response),
             )
         provider_id = self.scrub(self._patterns.provider_id(response.status_code, body))
-        parts, encoding = _parts(message.text, self._force_ucs2)
         return SendResult(
             provider_ids=[provider_id] if provider_id else [], encoding=encoding, parts=parts
         )
