@@ -1,2 +1,3 @@
-"""Bulk jobs: creating them (reader, mapping, recipients, importer, totals, schedule, create) and
-running them (dispatcher, claim, runner, record, sweeper, control)."""
+"""Bulk send jobs: importing recipients (reader, mapping, recipients, importer, totals, schedule,
+create), running them on the workers (dispatcher, claim, runner, record, sweeper, control) and
+what the workers share (throttle, leases)."""
