@@ -11,22 +11,26 @@ instead of burning the messages' retries.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Iterator
 
+import redis
 from django.conf import settings
 from django.utils import timezone
 
+from profiles import choices
 from sending import outcomes, services
 from sending.models import BulkJob, Message
 from sending.receipt_matching import ReceiptQueue
 from sending.transports import transport_class
 from sending.transports.base import OutgoingMessage, TransportError
 
-from . import claim, control, send_window, slots
+from . import claim, control, leases, send_window, slots
 from .claim import Claimed
 from .record import Recorder
+from .throttle import Limiter
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +42,9 @@ PRIORITY_BATCH = 20
 
 
 class Runner:
-    def __init__(self, job: BulkJob, slot: int, owner: str):
+    def __init__(self, job: BulkJob, slot: int, owner: str, lease: leases.Lease | None = None):
         self.job, self.profile, self.slot, self.owner = job, job.profile, slot, owner
+        self.bind_lease = lease
         self.batch = max(1, settings.SMSPORTAL_BULK_BATCH)
         self.lease = float(settings.SMSPORTAL_BULK_LEASE)
         window = max(int(self.profile.effective_window or 1), int(self.profile.concurrency or 1))
@@ -61,7 +66,7 @@ class Runner:
         receipts = ReceiptQueue(self.profile)
         try:
             with transport_class(self.profile.protocol)(
-                self.profile, on_receipt=receipts.add
+                self.profile, on_receipt=receipts.add, limiter=Limiter.for_profile(self.profile)
             ) as transport:
                 while time.monotonic() - started < seconds:
                     if not self._housekeeping(force=True):
@@ -174,6 +179,9 @@ class Runner:
             if not slots.renew(self.job.pk, self.slot, self.owner):
                 self.stop = "slot lost"
                 return False
+            if self.bind_lease is not None and not _renew_lease(self.bind_lease):
+                self.stop = "bind lease lost"  # another worker may bind now: this one stops
+                return False
         return True
 
     def _open_zones(self) -> list[str] | None:
@@ -254,6 +262,21 @@ def run_slot(job_id: int, slot: int, owner: str, seconds: float | None = None) -
     if not slots.take(job_id, slot, owner):
         return "slot taken"
     try:
-        return Runner(job, slot, owner).run(seconds or settings.SMSPORTAL_BULK_TASK_SECONDS)
+        lease = None
+        if job.profile.protocol == choices.SMPP:
+            # "Maximum simultaneous binds" across every worker: no free bind, no sender.
+            lease = leases.acquire(job.profile.pk, job.profile.max_binds, owner=f"bulk:{owner}")
+            if lease is None:
+                return "no bind free"
+        with lease or contextlib.nullcontext():
+            runner = Runner(job, slot, owner, lease)
+            return runner.run(seconds or settings.SMSPORTAL_BULK_TASK_SECONDS)
     finally:
         slots.release(job_id, slot, owner)
+
+
+def _renew_lease(lease: leases.Lease) -> bool:
+    try:
+        return lease.renew()
+    except redis.RedisError:
+        return True  # Redis is away: the bind stays; the lease is taken again when it is back
