@@ -10,11 +10,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from profiles.message import parts
+from sending import tasks
+from sending.jobs import dispatcher, sweeper
 from sending.models import BulkJob, Message
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -120,3 +124,38 @@ class Worker:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+
+
+@pytest.fixture
+def workers(tmp_path, redis_url):
+    """workers(count, **env) -> started Worker processes, stopped after the test."""
+    started: list[Worker] = []
+
+    def start(count: int = 1, **env) -> list[Worker]:
+        new = [Worker(f"w{len(started) + n}", tmp_path, **env) for n in range(count)]
+        started.extend(new)
+        for worker in new:
+            assert worker.ready(), worker.log_path.read_text()
+        return new
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+def tick() -> None:
+    """What beat does every second."""
+    try:
+        dispatcher.dispatch(tasks._enqueue_slot)
+        sweeper.sweep()
+    except redis.RedisError:
+        pass  # Redis restarting: the next tick tries again
+
+
+def settle(job, timeout=120) -> BulkJob:
+    def done():
+        job.refresh_from_db()
+        return job.status in (BulkJob.Status.FINISHED, BulkJob.Status.PAUSED)
+
+    wait_until(done, timeout, step=0.5, tick=tick)
+    return job

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from smsportal import redis_client
+from tests.sending.jobs.bulk_support import workers  # noqa: F401 (fixture of the bulk tests)
 
 ROOT = Path(__file__).resolve().parents[3]
 

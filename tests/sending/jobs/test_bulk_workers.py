@@ -7,48 +7,12 @@ import time
 from collections import Counter
 
 import pytest
-import redis
 
-from sending import tasks
-from sending.jobs import control, dispatcher, sweeper
+from sending.jobs import control, sweeper
 from sending.models import BulkJob, Message
-from tests.sending.jobs.bulk_support import Worker, counts, make_job, wait_until
+from tests.sending.jobs.bulk_support import counts, make_job, settle, tick, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.peer]
-
-
-@pytest.fixture
-def workers(tmp_path, redis_url):
-    started: list[Worker] = []
-
-    def start(count: int = 1, **env) -> list[Worker]:
-        new = [Worker(f"w{len(started) + n}", tmp_path, **env) for n in range(count)]
-        started.extend(new)
-        for worker in new:
-            assert worker.ready(), worker.log_path.read_text()
-        return new
-
-    yield start
-    for worker in started:
-        worker.stop()
-
-
-def tick() -> None:
-    """What beat does every second."""
-    try:
-        dispatcher.dispatch(tasks._enqueue_slot)
-        sweeper.sweep()
-    except redis.RedisError:
-        pass  # Redis restarting: the next tick tries again
-
-
-def settle(job, timeout=120) -> BulkJob:
-    def done():
-        job.refresh_from_db()
-        return job.status in (BulkJob.Status.FINISHED, BulkJob.Status.PAUSED)
-
-    wait_until(done, timeout, step=0.5, tick=tick)
-    return job
 
 
 def destinations(peer) -> Counter:
