@@ -101,7 +101,8 @@ def _drop_opted_out(rows: list[Claimed], now: datetime) -> list[Claimed]:
 
 def _accepted_parts(rows: list[Claimed]) -> list[Claimed]:
     """Parts the SMSC accepted on an earlier attempt of a long message: only the others go."""
-    again = {row.id: row for row in rows if row.attempts > 1 and row.parts_count > 1}
+    # Any long message may have some (a retry, or a failed one queued again by the user).
+    again = {row.id: row for row in rows if row.parts_count > 1}
     if again:
         found = MessagePart.objects.filter(message_id__in=list(again)).values_list(
             "message_id", "index", "provider_id"
