@@ -20,9 +20,9 @@ from .codec import GENERIC_NACK, HEADER, SUBMIT_SM, SUBMIT_SM_RESP, message_id_o
 from .errors import ESME_RINVCMDID, SLOW_DOWN, status_error
 
 MAX_BACKOFF = 5.0  # seconds of pause after repeated ESME_RTHROTTLED / ESME_RMSGQFUL
-# A burst of at most 5% of a second's parts: a provider counting parts per second then sees at
-# most the cap × 1.05, while a fast cap still writes a few parts per system call.
-BURST_SHARE = 0.05
+# A burst of at most 2% of a second's parts: a provider counting parts per second then sees at
+# most the cap plus 2% (one part at low caps), while a fast cap still writes several parts a call.
+BURST_SHARE = 0.02
 
 
 @dataclass(slots=True)
