@@ -101,7 +101,7 @@ class Session:
         if resp.status != ESME_ROK:
             self.drop()
             raise status_error(resp.status, bind=True)
-        self.smsc_system_id = codec.as_text(resp.system_id)
+        self.smsc_system_id = codec.as_text(getattr(resp, "system_id", None))  # not on a nack
         self._lost_at = None
 
     def call(self, name: str, timeout: float, **fields):
