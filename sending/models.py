@@ -76,6 +76,8 @@ class Message(models.Model):
         indexes = [
             # The admin list and a profile's history.
             models.Index(fields=["profile", "-created_at"], name="message_profile_created"),
+            # Retries wait in the database: the bulk sweeper picks up those whose time has come.
+            models.Index(fields=["status", "next_attempt_at"], name="message_status_next"),
         ]
 
     def __str__(self):
