@@ -53,6 +53,11 @@ def target_choices(profile) -> list[tuple[str, str]]:
     return choices
 
 
+def phone_column(header: list[str]) -> int | None:
+    """Index of the first column whose name says it holds mobile numbers."""
+    return next((i for i, column in enumerate(header) if _norm(column) in _PHONE_NAMES), None)
+
+
 def guess(header: list[str], profile) -> dict[str, str]:
     """The likely target of each column: phone and language by common names (English, French,
     German), data objects by key or label, case-insensitive; each target used once."""
