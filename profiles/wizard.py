@@ -31,9 +31,8 @@ from django.utils.translation import gettext as _
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import SessionWizardView
 
-from sending.transports.web_url_presets import PRESETS
-
 from .forms import AdvancedStepForm, CreateStepForm, MessageStepForm, ServerStepForm
+from .gateway_presets import PRESETS
 from .models import STEP_FIELDS, STEPS, SmsProfile
 
 STEP_NUMBERS = {"create": 1, "server": 2, "message": 3, "advanced": 4}

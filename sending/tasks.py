@@ -35,6 +35,16 @@ def import_job(job_id: int) -> None:
     importer.run_import(job_id)
 
 
+def queue_test_message(
+    profile, to: str, *, language: str = "", data: dict | None = None, user=None
+):
+    """Record a Test SMS and hand it to a worker once the transaction commits."""
+    message = services.create_message(profile, to, language=language, data=data, user=user)
+    if message.status == Message.Status.QUEUED:
+        send_message.delay_on_commit(message.pk)
+    return message
+
+
 def _schedule_retry(message: Message) -> None:
     if message.status == Message.Status.QUEUED:
         send_message.apply_async((message.pk,), countdown=services.seconds_until_retry(message))

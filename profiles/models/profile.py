@@ -9,9 +9,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from sending.transports import PROTOCOL_CHOICES, SMPP, WEB_URL
-
 from .. import choices, crypto
+from ..choices import SMPP, WEB_URL
 from ..validators import validate_gateway_url, validate_host, validate_sender
 from .advanced import SmppTuning, WebUrlTuning
 
@@ -67,7 +66,7 @@ class SmsProfile(SmppTuning, WebUrlTuning, models.Model):
     protocol = models.CharField(
         _("Protocol"),
         max_length=20,
-        choices=PROTOCOL_CHOICES,
+        choices=choices.Protocol,
         default=SMPP,
         help_text=_(
             "SMPP for speed and high volumes; Web URL for quick, lower-volume sending "

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sending import services
+from sending import tasks
 from sending.jobs import mapping as column_mapping
 from sending.jobs.reader import FileProblem, Table, kind_for_name, open_table
 from sending.models import BulkJob, Message
@@ -101,6 +101,6 @@ def send_seed(job: BulkJob, numbers: list[str], user=None) -> list[Message]:
     first = Message.objects.filter(job=job).order_by("row", "pk").first()
     language, data = (first.language, first.data) if first else ("", {})
     return [
-        services.queue_test_message(job.profile, number, language=language, data=data, user=user)
+        tasks.queue_test_message(job.profile, number, language=language, data=data, user=user)
         for number in numbers[:MAX_SEEDS]
     ]

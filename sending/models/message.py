@@ -149,7 +149,7 @@ class MessagePart(models.Model):
     )
     index = models.PositiveSmallIntegerField(_("part"), help_text=_("1 for the first part."))
     provider_id = models.CharField(_("provider message id"), max_length=100, blank=True)
-    # provider_id normalised (see sending.receipts): receipts are looked up by this.
+    # provider_id normalised (see sending.transports.smpp.receipts): receipts are looked up by this.
     provider_key = models.CharField(max_length=100, blank=True, editable=False)
     receipt_status = models.CharField(_("receipt"), max_length=10, blank=True)
     receipt_error = models.CharField(_("receipt error"), max_length=10, blank=True)

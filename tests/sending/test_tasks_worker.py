@@ -55,7 +55,7 @@ def test_it_sends_a_test_sms_once_when_the_task_is_delivered_twice(
     web_url_profile, gateway, worker, finished_tasks
 ):
     profile = web_url_profile(gateway, message="Exactly once")
-    message = services.queue_test_message(profile, "+33612345678")
+    message = tasks.queue_test_message(profile, "+33612345678")
     tasks.send_message.delay(message.pk)  # the broker delivers it a second time
 
     assert finished_tasks(message.pk, 2) == [message.pk, message.pk]
@@ -74,7 +74,7 @@ def test_it_retries_a_transient_failure_through_the_queue(
 ):
     gateway.script(Reply(503, "busy"))
     profile = web_url_profile(gateway, message="Again", retry_map={"503": 0})
-    message = services.queue_test_message(profile, "+33612345678")
+    message = tasks.queue_test_message(profile, "+33612345678")
 
     assert finished_tasks(message.pk, 2) == [message.pk, message.pk]
 
@@ -92,9 +92,7 @@ def test_it_catches_the_receipt_of_a_test_sms_on_a_transceiver_bind(
     settings.SMSPORTAL_TEST_RECEIPT_WAIT = 10
     peer = start_smsc("netsmpp")
     profile = smpp_profile(peer, bind_mode="transceiver", message="Hi {{ customer.first_name }}")
-    message = services.queue_test_message(
-        profile, "+33612345678", data={"customer.first_name": "Ada"}
-    )
+    message = tasks.queue_test_message(profile, "+33612345678", data={"customer.first_name": "Ada"})
     assert finished_tasks(message.pk, 1) == [message.pk]
     submits = peer.events("submit_sm")
 

@@ -10,7 +10,8 @@ import pytest
 
 from sending.transports import WEB_URL
 from sending.transports.base import OutgoingMessage, SendResult, TransportError
-from sending.transports.web_url import WebUrlTransport, close_sessions
+from sending.transports.web_url.pool import close_sessions
+from sending.transports.web_url.transport import WebUrlTransport
 from tests.peers.http_gateway import HttpGateway, Reply
 
 PASSWORD = "Pa$$ w0rd&+"

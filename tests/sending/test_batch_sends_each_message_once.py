@@ -8,8 +8,8 @@ import pytest
 from sending import services
 from sending.models import Message, MessagePart
 from sending.receipt_matching import ReceiptQueue
-from sending.receipts import normalise_id
 from sending.transports.base import Receipt
+from sending.transports.smpp.receipts import normalise_id
 from tests.peers.http_gateway import Reply
 
 pytestmark = pytest.mark.django_db

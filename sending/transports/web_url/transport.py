@@ -14,104 +14,26 @@ connections are reused across tasks; a semaphore per profile caps the requests i
 from __future__ import annotations
 
 import logging
-import os
 import re
-import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from urllib.parse import quote, quote_plus, urlencode, urlsplit
 
 import requests
 from django.utils.translation import gettext as _
-from requests.adapters import HTTPAdapter
 
-from profiles.choices import BodyType, DataCoding, HttpMethod
-from profiles.message.segments import segment
-from sending.http import check as http_check
+from profiles.choices import BodyType, HttpMethod
+from profiles.message import segments
 
-from .base import ConnectionReport, OutgoingMessage, SendResult, Transport, TransportError
+from ..base import ConnectionReport, OutgoingMessage, SendResult, Transport, TransportError
+from . import check as http_check
+from .outcomes import Patterns
+from .pool import semaphore_for, session_for
 
 logger = logging.getLogger(__name__)
 
 PLACEHOLDER = re.compile(r"\{(to|from|text|username|password|coding)\}")
 BODY_SAMPLE = 120  # characters of the response body quoted in an error reason
-MATCH_LIMIT = 65536  # characters of the body the patterns look at
-
-# Per-process caches. A forked worker must not share the parent's pooled sockets or locks,
-# so they are emptied in the child after fork (Celery's prefork pool forks after import).
-_lock = threading.Lock()
-_sessions: dict[tuple, requests.Session] = {}
-_semaphores: dict[tuple, threading.BoundedSemaphore] = {}
-
-
-def _forget_after_fork() -> None:
-    global _lock
-    _lock = threading.Lock()
-    _sessions.clear()
-    _semaphores.clear()
-
-
-os.register_at_fork(after_in_child=_forget_after_fork)
-
-
-def _profile_key(profile) -> tuple:
-    # One pool per profile, not per host: two accounts on one gateway must not share cookies.
-    return (profile.pk if profile.pk is not None else f"unsaved-{id(profile)}", profile.concurrency)
-
-
-def session_for(profile) -> requests.Session:
-    """The process-wide pooled session for this profile (pool size >= its concurrency)."""
-    key = _profile_key(profile)
-    with _lock:
-        session = _sessions.get(key)
-        if session is None:
-            for stale in [k for k in _sessions if k[0] == key[0]]:  # concurrency was changed
-                _sessions.pop(stale).close()
-            session = requests.Session()
-            # No automatic retries: a retried POST may deliver an SMS twice.
-            adapter = HTTPAdapter(
-                pool_connections=4, pool_maxsize=max(profile.concurrency, 1), max_retries=0
-            )
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-            session.headers["User-Agent"] = "smsportal"
-            _sessions[key] = session
-        return session
-
-
-def semaphore_for(profile) -> threading.BoundedSemaphore:
-    """The profile's limit on requests in flight in this process, shared by every transport."""
-    key = _profile_key(profile)
-    with _lock:
-        if key not in _semaphores:
-            for stale in [k for k in _semaphores if k[0] == key[0]]:  # concurrency was changed
-                del _semaphores[stale]
-            _semaphores[key] = threading.BoundedSemaphore(max(profile.concurrency, 1))
-        return _semaphores[key]
-
-
-def close_sessions() -> None:
-    """Close every pooled connection of this process (tests, worker shutdown)."""
-    with _lock:
-        for session in _sessions.values():
-            session.close()
-        _sessions.clear()
-        _semaphores.clear()
-
-
-class _QueryRedactingFilter(logging.Filter):
-    """urllib3 logs each request line with its URL; the query may carry the password."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                arg.split("?", 1)[0] + "?[redacted]" if isinstance(arg, str) and "?" in arg else arg
-                for arg in record.args
-            )
-        return True
-
-
-logging.getLogger("urllib3.connectionpool").addFilter(_QueryRedactingFilter())
 
 
 def render_url(template: str, values: dict[str, str]) -> str:
@@ -142,73 +64,20 @@ def render_params(params: dict, values: dict[str, str]) -> dict:
     }
 
 
-class _Patterns:
-    def __init__(self, profile):
-        def compiled(field: str) -> re.Pattern | None:
-            source = getattr(profile, field) or ""
-            if not source:
-                return None
-            try:
-                return re.compile(source)
-            except re.error as exc:
-                raise TransportError(
-                    _("Invalid regular expression in %(field)s: %(error)s")
-                    % {"field": field, "error": exc},
-                    permanent=True,
-                    code="config",
-                ) from None
-
-        self.success = compiled("success_regex")
-        self.permanent = compiled("permanent_failure_regex")
-        self.temporary = compiled("temporary_failure_regex")
-        self.message_id = compiled("message_id_regex")
-
-    def outcome(self, status: int, body: str) -> str:
-        """'success', 'permanent' or 'temporary' for a response."""
-        line = f"{status} {body[:MATCH_LIMIT]}"
-        if self.success.search(line) if self.success else 200 <= status < 300:
-            return "success"
-        if self.permanent.search(line) if self.permanent else 400 <= status < 500:
-            return "permanent"
-        if self.temporary.search(line) if self.temporary else status >= 500:
-            return "temporary"
-        # An answer matching nothing: 5xx may pass, anything else would only fail again (and a
-        # 2xx that is not a success may still have been sent, so never retry it blindly).
-        return "temporary" if status >= 500 else "permanent"
-
-    def provider_id(self, status: int, body: str) -> str:
-        if not self.message_id:
-            return ""
-        found = self.message_id.search(f"{status} {body[:MATCH_LIMIT]}")
-        if not found:
-            return ""
-        return (found.group(1) if found.re.groups else found.group(0)).strip()
-
-
-def _parts(text: str, force_ucs2: bool = False) -> tuple[int, str]:
-    """Parts and encoding the gateway will most likely use (it does the real split)."""
-    split = segment(text, force_ucs2=force_ucs2)
-    return max(split.part_count, 1), split.encoding
-
-
 class WebUrlTransport(Transport):
     def open(self) -> None:
-        self._patterns = _Patterns(self.profile)
+        self._patterns = Patterns(self.profile)
         self._session = session_for(self.profile)
         self._slots = semaphore_for(self.profile)
         # Decrypted once per session, kept in memory only.
         self._password = self.profile.password
         self._headers = self.profile.header_items()
         self._text_placed = _uses_text(self.profile, self._headers)
-        self._force_ucs2 = self.profile.data_coding == DataCoding.UCS2
         self._secrets = self._secret_values()
 
     def close(self) -> None:
-        # The session stays pooled for the next task of this process; see close_sessions().
+        # The session stays pooled for the next task of this process; see pool.close_sessions().
         pass
-
-    def _encoding(self, text: str) -> str:
-        return _parts(text, self._force_ucs2)[1]
 
     def _secret_values(self) -> list[str]:
         secrets = [self._password]
@@ -226,6 +95,7 @@ class WebUrlTransport(Transport):
     def build_request(self, message: OutgoingMessage) -> dict:
         """The keyword arguments of Session.request() for one message."""
         profile = self.profile
+        plan = message.plan_for(profile)
         values = {
             "to": message.to,
             "from": message.sender,
@@ -233,7 +103,7 @@ class WebUrlTransport(Transport):
             "username": profile.username,
             "password": self._password,
             # Kannel's numbering; with coding=0 it turns every non-GSM character into "?".
-            "coding": "2" if self._encoding(message.text) == "ucs2" else "0",
+            "coding": "2" if plan.encoding == segments.UCS2 else "0",
         }
         url = render_url(profile.url, values)
         params = render_params(profile.extra_params, values)
@@ -293,9 +163,11 @@ class WebUrlTransport(Transport):
                 retry_after=_retry_after(response),
             )
         provider_id = self.scrub(self._patterns.provider_id(response.status_code, body))
-        parts, encoding = _parts(message.text, self._force_ucs2)
+        plan = message.plan_for(self.profile)
         return SendResult(
-            provider_ids=[provider_id] if provider_id else [], encoding=encoding, parts=parts
+            provider_ids=[provider_id] if provider_id else [],
+            encoding=plan.encoding,
+            parts=max(plan.part_count, 1),
         )
 
     def _request_error(self, exc: requests.RequestException, url: str) -> TransportError:

@@ -17,11 +17,9 @@ from django.utils.translation import gettext as _
 
 from profiles import choices
 
-from .. import receipts
-from ..transports.base import Receipt, TransportError
-from .connection import Connection, ConnectionLost, open_socket
-from .errors import ESME_ROK, status_error
-from .pdu import (
+from ..base import Receipt, TransportError
+from . import receipts
+from .codec import (
     BIND_TRANSCEIVER,
     BIND_TRANSMITTER,
     DELIVER_SM,
@@ -37,6 +35,8 @@ from .pdu import (
     bind_body,
     pack,
 )
+from .connection import Connection, ConnectionLost, open_socket
+from .errors import ESME_ROK, status_error
 from .window import Job, WindowedSending  # noqa: F401  (Job is part of this module's API)
 
 log = logging.getLogger(__name__)

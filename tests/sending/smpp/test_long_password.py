@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from sending.smpp.pdu import bind_body
-from sending.transports.smpp import SmppTransport
+from sending.transports.smpp.codec import bind_body
+from sending.transports.smpp.transport import SmppTransport
 from tests.peers.smsc import SYSTEM_ID, SmscPeer, require, smpp_profile
 
 LONG_PASSWORD = "longer-than-8-chars"

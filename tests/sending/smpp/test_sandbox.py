@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from sending.transports.base import OutgoingMessage, SendResult, TransportError
-from sending.transports.smpp import SmppTransport
+from sending.transports.smpp.transport import SmppTransport
 from tests.peers.smsc import ROOT
 from tests.peers.tls import self_signed_certificate
 

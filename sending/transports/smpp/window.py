@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from ..transports.base import TransportError
+from ..base import TransportError
+from .codec import GENERIC_NACK, HEADER, SUBMIT_SM, SUBMIT_SM_RESP, message_id_of
 from .connection import ConnectionLost
 from .errors import SLOW_DOWN, status_error
-from .pdu import GENERIC_NACK, HEADER, SUBMIT_SM, SUBMIT_SM_RESP, message_id_of
 
 UNBIND_GRACE = 2.0  # after the SMSC's unbind, wait this long for responses still due
 MAX_BACKOFF = 5.0  # seconds of pause after repeated ESME_RTHROTTLED / ESME_RMSGQFUL

@@ -16,8 +16,9 @@ from django.core.management.base import CommandError
 
 from sending.transports import WEB_URL
 from sending.transports.base import OutgoingMessage, SendResult, TransportError
-from sending.transports.web_url import WebUrlTransport, close_sessions
-from sending.transports.web_url_presets import PRESETS
+from sending.transports.web_url.pool import close_sessions
+from sending.transports.web_url.presets import PRESETS
+from sending.transports.web_url.transport import WebUrlTransport
 from tests.peers import kannel as kannel_peer
 from tests.peers.smpp_sink import reassemble
 from tests.support import need

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from ..transports.base import TransportError
+from ..base import TransportError
 
 # code: (name, short description). Descriptions are marked for translation and translated when an
 # error is raised, in the language active at that moment.

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from sending import services
 from sending.models import Message, MessagePart
-from sending.receipts import normalise_id
+from sending.receipt_matching import record_receipt
 from sending.transports.base import Receipt
+from sending.transports.smpp.receipts import normalise_id
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def _delivered(pid):
 def test_it_marks_a_single_part_message_delivered(make_profile):
     profile = make_profile()
     message = _sent(profile, "abc123")
-    part = services.record_receipt(profile, _delivered("ABC123"))
+    part = record_receipt(profile, _delivered("ABC123"))
 
     assert part.receipt_status == "DELIVRD" and part.receipt_raw.startswith("id:ABC123")
     message.refresh_from_db()
@@ -42,12 +42,12 @@ def test_it_marks_a_single_part_message_delivered(make_profile):
 def test_it_waits_for_every_part_before_calling_a_message_delivered(make_profile):
     profile = make_profile()
     message = _sent(profile, "101", "102", "103")
-    services.record_receipt(profile, _delivered("101"))
-    services.record_receipt(profile, _delivered("103"))
+    record_receipt(profile, _delivered("101"))
+    record_receipt(profile, _delivered("103"))
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
 
-    services.record_receipt(profile, _delivered("102"))
+    record_receipt(profile, _delivered("102"))
     message.refresh_from_db()
     assert message.status == Message.Status.DELIVERED
 
@@ -55,8 +55,8 @@ def test_it_waits_for_every_part_before_calling_a_message_delivered(make_profile
 def test_it_calls_a_message_undelivered_when_one_part_fails(make_profile):
     profile = make_profile()
     message = _sent(profile, "201", "202")
-    services.record_receipt(profile, _delivered("201"))
-    services.record_receipt(profile, Receipt("202", "UNDELIV", error_code="011", delivered=False))
+    record_receipt(profile, _delivered("201"))
+    record_receipt(profile, Receipt("202", "UNDELIV", error_code="011", delivered=False))
     message.refresh_from_db()
 
     assert message.status == Message.Status.UNDELIVERED
@@ -66,7 +66,7 @@ def test_it_calls_a_message_undelivered_when_one_part_fails(make_profile):
 def test_it_keeps_an_intermediate_receipt_without_settling(make_profile):
     profile = make_profile()
     message = _sent(profile, "301")
-    part = services.record_receipt(profile, Receipt("301", "ENROUTE", final=False))
+    part = record_receipt(profile, Receipt("301", "ENROUTE", final=False))
     message.refresh_from_db()
     assert part.receipt_status == "ENROUTE" and part.delivered is None
     assert message.status == Message.Status.SENT
@@ -86,7 +86,7 @@ def test_it_matches_receipt_ids_across_hex_and_decimal(
 ):
     profile = make_profile(receipt_id_format=id_format)
     message = _sent(profile, submitted)
-    assert services.record_receipt(profile, _delivered(in_receipt)) is not None
+    assert record_receipt(profile, _delivered(in_receipt)) is not None
     message.refresh_from_db()
     assert message.status == Message.Status.DELIVERED
 
@@ -94,6 +94,6 @@ def test_it_matches_receipt_ids_across_hex_and_decimal(
 def test_it_ignores_receipts_for_another_profiles_message(make_profile):
     mine, other = make_profile(), make_profile()
     message = _sent(other, "777")
-    assert services.record_receipt(mine, _delivered("777")) is None
+    assert record_receipt(mine, _delivered("777")) is None
     message.refresh_from_db()
     assert message.status == Message.Status.SENT

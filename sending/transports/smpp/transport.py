@@ -1,6 +1,6 @@
 """SMPP 3.4 transport: one bind per transport, pipelined within the profile's window.
 
-The protocol work lives in `sending.smpp` (codec, part building, status names, the session loop);
+The protocol work lives beside it (codec, part building, status names, the session loop);
 this class maps it onto the common Transport interface.
 """
 
@@ -10,11 +10,7 @@ from collections.abc import Iterable, Iterator
 
 from django.utils.translation import gettext as _
 
-from ..smpp.errors import status_error
-from ..smpp.parts import PartBuilder
-from ..smpp.pdu import UNBIND
-from ..smpp.session import Job, Session
-from .base import (
+from ..base import (
     ConnectionReport,
     OutgoingMessage,
     Receipt,
@@ -22,6 +18,10 @@ from .base import (
     Transport,
     TransportError,
 )
+from .codec import UNBIND
+from .errors import status_error
+from .parts import PartBuilder
+from .session import Job, Session
 
 CHECK_TIMEOUT = 10.0  # Test connection answers within seconds, whatever the bind timeout says
 
@@ -47,13 +47,13 @@ class SmppTransport(Transport):
 
     def _job(self, message: OutgoingMessage) -> Job:
         try:
-            bodies, encoding = self.builder.build(message.to, message.sender, message.text)
+            plan = message.plan_for(self.profile)
         except TransportError as exc:
             job = Job(message, [])
             job.error = exc
             return job
-        job = Job(message, bodies)
-        job.encoding = encoding
+        job = Job(message, self.builder.build(message.to, message.sender, plan))
+        job.encoding = plan.encoding
         return job
 
     def send_many(

@@ -8,7 +8,7 @@ import pytest
 
 from sending.transports import WEB_URL
 from sending.transports.base import OutgoingMessage
-from sending.transports.web_url import WebUrlTransport
+from sending.transports.web_url.transport import WebUrlTransport
 
 TRICKY = "Tom & Jerry + 50% = ok? a=b #1 / ünïcødé € 😀"
 
@@ -197,11 +197,11 @@ def test_it_posts_the_text_as_the_body_with_placeholders_in_headers(web_profile,
 
 
 def _send_in_child(profile, results):
-    from sending.transports import web_url
+    from sending.transports.web_url import pool
 
-    inherited = len(web_url._sessions)
+    inherited = len(pool._sessions)
     send(profile)
-    results.put((inherited, len(web_url._sessions)))
+    results.put((inherited, len(pool._sessions)))
 
 
 def test_it_gives_a_forked_worker_its_own_pool(web_profile, gateway):

@@ -12,7 +12,7 @@ import pytest
 
 from profiles import choices
 from sending.transports.base import OutgoingMessage, SendResult, TransportError
-from sending.transports.smpp import SmppTransport
+from sending.transports.smpp.transport import SmppTransport
 from tests.peers.smsc import PEERS, peers_with, reassemble
 
 pytestmark = pytest.mark.peer

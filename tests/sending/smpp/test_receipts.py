@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from sending.receipts import candidate_ids, from_deliver_sm, normalise_id, parse_text
-from sending.smpp.pdu import ShortMessage
+from sending.transports.smpp.codec import ShortMessage
+from sending.transports.smpp.receipts import (
+    candidate_ids,
+    from_deliver_sm,
+    normalise_id,
+    parse_text,
+)
 
 APPENDIX_B = (
     "id:0123456789 sub:001 dlvrd:001 submit date:2411261530 done date:2411261531 "

@@ -13,13 +13,13 @@ import re
 
 from profiles import choices
 
-from .smpp.pdu import (
+from ..base import Receipt
+from .codec import (
     TLV_MESSAGE_STATE,
     TLV_NETWORK_ERROR_CODE,
     TLV_RECEIPTED_MESSAGE_ID,
     ShortMessage,
 )
-from .transports.base import Receipt
 
 # message_state values (SMPP 3.4 section 5.2.28) and the stat word each one stands for.
 MESSAGE_STATES = {

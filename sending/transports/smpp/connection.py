@@ -13,8 +13,8 @@ import time
 
 from django.utils.translation import gettext as _
 
-from ..transports.base import TransportError
-from .pdu import split_stream
+from ..base import TransportError
+from .codec import split_stream
 
 
 class ConnectionLost(Exception):
