@@ -10,7 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from sending import services
-from sending.jobs import dispatcher, runner, sweeper
+from sending.jobs import dispatcher, importer, runner, sweeper
 from sending.models import Message
 
 
@@ -51,6 +51,12 @@ def sweep() -> None:
 
 def _enqueue_slot(job_id: int, slot: int, task_id: str) -> None:
     run_job_slot.apply_async((job_id, slot), task_id=task_id)
+
+
+@shared_task(ignore_result=True)
+def import_job(job_id: int) -> None:
+    """Import a bulk job's recipient file (progress in the job's rows_read)."""
+    importer.run_import(job_id)
 
 
 def queue_test_message(
