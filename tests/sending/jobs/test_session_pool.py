@@ -149,3 +149,15 @@ def test_web_url_sessions_are_pooled_without_a_lease(gateway, web_url_profile, p
     assert first is second and pool.opened == 1
     assert leases.holders(profile.pk) == {}
     assert len(gateway.requests) == 2
+
+
+def test_receipts_arriving_while_idle_go_to_the_next_task(start_smsc, smpp_profile, pool):
+    smsc = start_smsc("sandbox", receipt_delay=0.5)
+    profile = smpp_profile(smsc, bind_mode=BindMode.TRANSCEIVER)
+    pool = pool()
+    (sent,) = _send(pool, profile, "+41790000001")  # left before its receipt came
+    assert smsc.wait_for(lambda: smsc.events("deliver_sm_resp"), timeout=5)  # the keeper answered
+    got = []
+    with pool.checkout(profile, on_receipt=got.append):
+        pass
+    assert [receipt.provider_id for receipt in got] == sent.provider_ids
