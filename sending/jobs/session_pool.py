@@ -243,13 +243,18 @@ class SessionPool:
                     log.exception("keeping the session of profile %s failed", entry.key)
 
     def _keep_one(self, entry: _Entry) -> None:
-        lost = entry.lease is not None and not self._renew(entry)
+        if entry.closed:
+            return
         if not entry.lock.acquire(blocking=False):
-            return  # in use by a task: the task's thread keeps it alive meanwhile
+            # In use by a task, whose thread keeps the link alive meanwhile; the lease is
+            # renewed all the same (a batch may outlast it), but replaced only once it is free.
+            self._renew(entry, replace=False)
+            return
         try:
             if entry.closed:
                 return
             idle = time.monotonic() - entry.last_used
+            lost = not self._renew(entry, replace=True)
             if lost or idle >= self.idle_close or _is_down(entry.transport):
                 self._retire(entry)
             elif hasattr(entry.transport, "poll_receipts"):
@@ -258,16 +263,21 @@ class SessionPool:
         finally:
             entry.lock.release()
 
-    def _renew(self, entry: _Entry) -> bool:
-        """Renew the bind lease when a third of its TTL has passed; False when it is lost and no
-        slot could be had again (the session must then close)."""
+    def _renew(self, entry: _Entry, *, replace: bool) -> bool:
+        """Renew the bind lease when a third of its TTL has passed. A lost lease (it expired, or
+        Redis restarted) is replaced when `replace` (the caller holds the entry's lock); False
+        when no slot could be had again: the session must then close."""
         lease = entry.lease
-        if time.monotonic() - lease.renewed_at < lease.ttl / 3:
+        if lease is None or (lease.held and time.monotonic() - lease.renewed_at < lease.ttl / 3):
             return True
         try:
+            was_held = lease.held
             if lease.renew():
                 return True
-            log.warning("bind lease of profile %s was lost; taking a new one", entry.key)
+            if was_held:
+                log.warning("bind lease of profile %s was lost", entry.key)
+            if not replace:
+                return False
             replacement = leases.acquire(
                 entry.key, _max_binds(entry), lease.ttl, leases.default_owner(self.purpose)
             )

@@ -161,3 +161,22 @@ def test_receipts_arriving_while_idle_go_to_the_next_task(start_smsc, smpp_profi
     with pool.checkout(profile, on_receipt=got.append):
         pass
     assert [receipt.provider_id for receipt in got] == sent.provider_ids
+
+
+def test_a_lost_lease_is_taken_again_or_the_bind_closes(start_smsc, smpp_profile, pool, redis):
+    smsc = start_smsc("sandbox")
+    profile = smpp_profile(smsc, max_binds=1)
+    pool = pool(lease_ttl=1)
+    _send(pool, profile, "+41790000001")
+    (before,) = leases.holders(profile.pk)
+    redis.delete(f"smsportal:binds:{profile.pk}")  # as after a Redis restart
+    assert smsc.wait_for(lambda: set(leases.holders(profile.pk)) - {before}, timeout=3)
+    assert len(pool) == 1 and not smsc.events("unbind")  # free slot: taken again, still bound
+
+    with redis.pipeline(transaction=True) as lost:  # lost, and at once taken by another worker
+        lost.delete(f"smsportal:binds:{profile.pk}")
+        lost.zadd(f"smsportal:binds:{profile.pk}", {"other#1": time.time() * 1000 + 10_000})
+        lost.execute()
+    assert smsc.wait_for(lambda: smsc.events("unbind"), timeout=3)  # so this bind must go
+    assert len(pool) == 0 and set(leases.holders(profile.pk)) == {"other#1"}
+    redis.delete(f"smsportal:binds:{profile.pk}")
