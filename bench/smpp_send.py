@@ -32,9 +32,9 @@ django.setup()
 
 from profiles import choices  # noqa: E402
 from profiles.models import SmsProfile  # noqa: E402
-from sending.smpp.pdu import HEADER, SUBMIT_SM, bind_body, pack, split_stream  # noqa: E402
 from sending.transports.base import OutgoingMessage, SendResult  # noqa: E402
-from sending.transports.smpp import SmppTransport  # noqa: E402
+from sending.transports.smpp.codec import HEADER, SUBMIT_SM, bind_body, pack, split_stream  # noqa: E402
+from sending.transports.smpp.transport import SmppTransport  # noqa: E402
 from tests.peers.smsc import SmscPeer  # noqa: E402
 
 SYNC, ASYNC = choices.ProcessingMode.SYNCHRONOUS, choices.ProcessingMode.ASYNCHRONOUS

@@ -37,7 +37,7 @@ from profiles import choices  # noqa: E402
 from profiles.models import SmsProfile  # noqa: E402
 from sending.jobs.throttle import Limiter  # noqa: E402
 from sending.transports.base import OutgoingMessage, SendResult  # noqa: E402
-from sending.transports.smpp import SmppTransport  # noqa: E402
+from sending.transports.smpp.transport import SmppTransport  # noqa: E402
 from smsportal import embedded_redis  # noqa: E402
 from tests.peers.smsc import SmscPeer  # noqa: E402
 from tests.sending.jobs.measure import full_seconds, per_second, result  # noqa: E402

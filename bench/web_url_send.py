@@ -29,8 +29,9 @@ django.setup()
 from profiles.models import SmsProfile  # noqa: E402
 from sending.transports import WEB_URL  # noqa: E402
 from sending.transports.base import OutgoingMessage, SendResult  # noqa: E402
-from sending.transports.web_url import WebUrlTransport, close_sessions  # noqa: E402
-from sending.transports.web_url_presets import PRESETS  # noqa: E402
+from sending.transports.web_url.pool import close_sessions  # noqa: E402
+from sending.transports.web_url.presets import PRESETS  # noqa: E402
+from sending.transports.web_url.transport import WebUrlTransport  # noqa: E402
 from tests.peers import kannel as kannel_peer  # noqa: E402
 
 

@@ -4,6 +4,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Protocol(models.TextChoices):
+    """The kinds of gateway. The sending app has one transport per choice (a system check
+    fails when one is missing)."""
+
+    SMPP = "smpp", _("SMPP")
+    WEB_URL = "web_url", _("Web URL")
+
+
+SMPP, WEB_URL = Protocol.SMPP, Protocol.WEB_URL
+
+
 class BindMode(models.TextChoices):
     TRANSMITTER = "transmitter", _("Transmitter")
     TRANSCEIVER = "transceiver", _("Transceiver")

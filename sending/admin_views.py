@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from profiles import choices
 from profiles.models import SmsProfile
-from sending import services
+from sending import services, tasks
 from sending.forms import SendTestForm
 from sending.models import Message
 from sending.transports import SMPP
@@ -77,7 +77,7 @@ def send_test(model_admin, request, profile_id: int):
     profile = _visible_profile(request, profile_id, CHANGE_PROFILE)
     form = SendTestForm(request.POST or None, profile=profile)
     if request.method == "POST" and form.is_valid():
-        message = services.queue_test_message(
+        message = tasks.queue_test_message(
             profile,
             form.cleaned_data["to"],
             language=form.cleaned_data["language"],

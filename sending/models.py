@@ -1,7 +1,7 @@
 """What was sent: one Message per recipient, one MessagePart per SMS part the gateway accepted.
 
-A bulk job (next issue) creates many Messages with kind=BULK and a foreign key of its own to them;
-everything here (claiming, retries, receipts) works per Message and does not care who queued it.
+Claiming, retries and receipts work per Message and do not care who queued it (a Test SMS, the
+sendsms command, or a bulk job with Messages of kind=BULK).
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class Message(models.Model):
         indexes = [
             # The admin list and a profile's history.
             models.Index(fields=["profile", "-created_at"], name="message_profile_created"),
-            # A sweeper picking up messages whose retry is due.
+            # Retries wait in the database: the bulk sweeper picks up those whose time has come.
             models.Index(fields=["status", "next_attempt_at"], name="message_status_next"),
         ]
 
@@ -100,7 +100,7 @@ class MessagePart(models.Model):
     )
     index = models.PositiveSmallIntegerField(_("part"), help_text=_("1 for the first part."))
     provider_id = models.CharField(_("provider message id"), max_length=100, blank=True)
-    # provider_id normalised (see sending.receipts): receipts are looked up by this.
+    # provider_id normalised (see sending.transports.smpp.receipts): receipts are looked up by this.
     provider_key = models.CharField(max_length=100, blank=True, editable=False)
     receipt_status = models.CharField(_("receipt"), max_length=10, blank=True)
     receipt_error = models.CharField(_("receipt error"), max_length=10, blank=True)

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from sending.models import Message, MessagePart
-from sending.receipts import candidate_ids
 from sending.transports.base import Receipt
+from sending.transports.smpp.receipts import candidate_ids
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,4 @@
 """Sending as plain functions: the Celery tasks, the admin pages and `sendsms` all call these.
-`record_receipt` (sending.receipt_matching) is re-exported here for callers with a receipt.
 
 One attempt of one message is `send_message(id)`: it claims the message with a conditional UPDATE
 (queued -> sending), so a task delivered twice sends once; records the attempt before talking to
@@ -20,11 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from profiles import choices
+from profiles.message import parts
 from profiles.models import SmsProfile
 from sending.compose import compose
 from sending.models import Message, MessagePart
-from sending.receipt_matching import ReceiptQueue, record_receipt  # noqa: F401
-from sending.receipts import normalise_id
+from sending.receipt_matching import ReceiptQueue
 from sending.transports import SMPP, transport_class
 from sending.transports.base import (
     CheckStep,
@@ -33,6 +32,7 @@ from sending.transports.base import (
     SendResult,
     TransportError,
 )
+from sending.transports.smpp.receipts import normalise_id
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ def _send_group(profile, messages: list[Message], *, allow_retry: bool, listen: 
     pending = {str(message.pk): message for message in messages}
     receipts = ReceiptQueue(profile)
     outgoing = (
-        OutgoingMessage(to=m.to, sender=m.sender, text=m.text, reference=str(m.pk))
+        OutgoingMessage(m.to, m.sender, m.text, str(m.pk), parts.plan(m.text, profile))
         for m in messages
     )
     try:
@@ -258,15 +258,3 @@ def check_connection(profile_id: int) -> ConnectionReport:
     report = ConnectionReport()
     report.steps.append(CheckStep(_("Connect"), False, time.monotonic() - started, reason))
     return report
-
-
-def queue_test_message(
-    profile: SmsProfile, to: str, *, language: str = "", data: dict | None = None, user=None
-) -> Message:
-    """Record a Test SMS and hand it to a worker once the transaction commits."""
-    from sending import tasks
-
-    message = create_message(profile, to, language=language, data=data, user=user)
-    if message.status == Message.Status.QUEUED:
-        tasks.send_message.delay_on_commit(message.pk)
-    return message

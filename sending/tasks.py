@@ -28,6 +28,16 @@ def send_batch(message_ids: list[int]) -> None:
         _schedule_retry(message)
 
 
+def queue_test_message(
+    profile, to: str, *, language: str = "", data: dict | None = None, user=None
+):
+    """Record a Test SMS and hand it to a worker once the transaction commits."""
+    message = services.create_message(profile, to, language=language, data=data, user=user)
+    if message.status == Message.Status.QUEUED:
+        send_message.delay_on_commit(message.pk)
+    return message
+
+
 def _schedule_retry(message: Message) -> None:
     if message.status == Message.Status.QUEUED:
         send_message.apply_async((message.pk,), countdown=services.seconds_until_retry(message))

@@ -8,9 +8,8 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from sending.transports import SMPP, WEB_URL
-
 from .. import choices
+from ..choices import SMPP, WEB_URL
 from ..models import STEP_FIELDS, SmsProfile
 from .fields import KeyValueField
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sending.transports import SMPP, WEB_URL
-from sending.transports.web_url_presets import PRESETS
-
+from ..choices import SMPP, WEB_URL
+from ..gateway_presets import PRESETS
 from ..models import STEP_FIELDS, SmsProfile
 
 SMPP_PASSWORD_LIMIT = 8  # SMPP 3.4, section 5.2.1 (C-Octet String of 9 including the NUL)

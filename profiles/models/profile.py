@@ -9,9 +9,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from sending.transports import PROTOCOL_CHOICES, SMPP, WEB_URL
-
 from .. import choices, crypto
+from ..choices import SMPP, WEB_URL
 from ..validators import validate_gateway_url, validate_host, validate_sender
 from .advanced import SmppTuning, WebUrlTuning
 
@@ -67,7 +66,7 @@ class SmsProfile(SmppTuning, WebUrlTuning, models.Model):
     protocol = models.CharField(
         _("Protocol"),
         max_length=20,
-        choices=PROTOCOL_CHOICES,
+        choices=choices.Protocol,
         default=SMPP,
         help_text=_(
             "SMPP for speed and high volumes; Web URL for quick, lower-volume sending "
@@ -127,9 +126,12 @@ class SmsProfile(SmppTuning, WebUrlTuning, models.Model):
         blank=True,
         validators=[validate_gateway_url],
         help_text=_(
-            "http(s) URL of the gateway; {to}, {from}, {text}, {username} and {password} are "
-            "replaced (URL-encoded) for each message, and {coding} by the text's encoding as "
-            "Kannel numbers it (0 GSM 7-bit, 2 UCS-2)."
+            "http(s) URL of the gateway; for each message {to}, {from}, {text}, {username} and "
+            "{password} are replaced (URL-encoded). The text's encoding: {coding} as Kannel "
+            "numbers it (0 GSM 7-bit, 2 UCS-2), {data_coding} as SMPP does (0 or 8, Jasmin's "
+            "coding); {text_ucs2_hex} is the text in UTF-16BE hex; {content_param}={content} "
+            "sends content=the text when it fits GSM 7-bit, else hex-content=its UTF-16BE hex "
+            "(Jasmin)."
         ),
     )
     http_method = models.CharField(

@@ -18,9 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..receipts import receipt_text
-from ..smpp.errors import ESME_RBINDFAIL, ESME_RINVPASWD, ESME_RTHROTTLED
-from ..smpp.pdu import (
+from ..transports.smpp.codec import (
     BIND_RECEIVER,
     BIND_TRANSCEIVER,
     BIND_TRANSMITTER,
@@ -45,6 +43,8 @@ from ..smpp.pdu import (
     split_stream,
     tlv,
 )
+from ..transports.smpp.errors import ESME_RBINDFAIL, ESME_RINVPASWD, ESME_RTHROTTLED
+from ..transports.smpp.receipts import receipt_text
 
 MODES = {
     BIND_TRANSMITTER: "transmitter",

@@ -1,22 +1,19 @@
-"""The transport registry: one entry per protocol. SmsProfile.protocol takes its choices from here,
-and the senders dispatch on the same keys. A new gateway kind is a module plus one line below."""
+"""The transport registry: one transport per protocol choice (profiles.choices.Protocol). A new
+gateway kind is a choice, a package here and one line below; `sending.checks` fails when a choice
+has no transport."""
 
 from __future__ import annotations
 
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext_lazy as _
 
-SMPP = "smpp"
-WEB_URL = "web_url"
+from profiles.choices import SMPP, WEB_URL, Protocol  # noqa: F401  (SMPP, WEB_URL: for senders)
 
 TRANSPORTS = {
-    SMPP: (_("SMPP"), "sending.transports.smpp.SmppTransport"),
-    WEB_URL: (_("Web URL"), "sending.transports.web_url.WebUrlTransport"),
+    Protocol.SMPP: "sending.transports.smpp.transport.SmppTransport",
+    Protocol.WEB_URL: "sending.transports.web_url.transport.WebUrlTransport",
 }
-
-PROTOCOL_CHOICES = [(key, label) for key, (label, _path) in TRANSPORTS.items()]
 
 
 def transport_class(protocol: str):
     """The transport class for a profile's protocol."""
-    return import_string(TRANSPORTS[protocol][1])
+    return import_string(TRANSPORTS[protocol])

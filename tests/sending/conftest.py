@@ -6,7 +6,7 @@ import functools
 
 import pytest
 
-from sending.transports.web_url import close_sessions
+from sending.transports.web_url.pool import close_sessions
 from tests.peers.http_gateway import HttpGateway
 from tests.peers.http_gateway import web_url_profile as build_web_url_profile
 from tests.peers.smsc import smpp_profile as build_smpp_profile

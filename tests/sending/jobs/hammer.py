@@ -57,7 +57,7 @@ def smpp(key: str, cap: int, port: int, count: int) -> dict:
     from profiles.models import SmsProfile
     from sending.jobs.throttle import Limiter
     from sending.transports.base import OutgoingMessage, TransportError
-    from sending.transports.smpp import SmppTransport
+    from sending.transports.smpp.transport import SmppTransport
     from tests.peers.smsc import PASSWORD, SYSTEM_ID
 
     profile = SmsProfile(

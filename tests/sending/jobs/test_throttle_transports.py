@@ -6,8 +6,8 @@ import time
 
 from sending.jobs.throttle import Limiter
 from sending.transports.base import OutgoingMessage, TransportError
-from sending.transports.smpp import SmppTransport
-from sending.transports.web_url import WebUrlTransport
+from sending.transports.smpp.transport import SmppTransport
+from sending.transports.web_url.transport import WebUrlTransport
 from tests.sending.jobs.measure import full_seconds, per_second, result
 
 CAP = 200

@@ -1,1 +1,0 @@
-"""Helpers for the HTTP (Web URL) transport."""
