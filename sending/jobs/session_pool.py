@@ -163,13 +163,21 @@ class SessionPool:
 
     def _open(self, entry: _Entry, profile) -> None:
         if profile.protocol == SMPP:
-            entry.lease = leases.acquire(
-                profile.pk,
-                profile.max_binds,
-                self.lease_ttl,
-                leases.default_owner(self.purpose),
-                wait=self.lease_wait,
-            )
+            try:
+                entry.lease = leases.acquire(
+                    profile.pk,
+                    profile.max_binds,
+                    self.lease_ttl,
+                    leases.default_owner(self.purpose),
+                    wait=self.lease_wait,
+                )
+            except redis.RedisError as exc:
+                raise TransportError(
+                    _("The bind limit cannot be checked: Redis is unreachable (%(error)s).")
+                    % {"error": exc},
+                    permanent=False,
+                    code="binds_unavailable",
+                ) from exc
             if entry.lease is None:
                 raise TransportError(
                     _("All %(count)d binds this account allows are in use by other workers.")

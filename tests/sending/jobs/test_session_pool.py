@@ -180,3 +180,15 @@ def test_a_lost_lease_is_taken_again_or_the_bind_closes(start_smsc, smpp_profile
     assert smsc.wait_for(lambda: smsc.events("unbind"), timeout=3)  # so this bind must go
     assert len(pool) == 0 and set(leases.holders(profile.pk)) == {"other#1"}
     redis.delete(f"smsportal:binds:{profile.pk}")
+
+
+def test_it_does_not_bind_when_the_bind_limit_cannot_be_checked(
+    start_smsc, smpp_profile, pool, settings
+):
+    smsc = start_smsc("sandbox")
+    profile, pool = smpp_profile(smsc), pool()
+    settings.REDIS_URL = "unix:///nonexistent/redis.sock"
+    with pytest.raises(TransportError) as unavailable:
+        _send(pool, profile, "+41790000001")
+    assert unavailable.value.code == "binds_unavailable" and not unavailable.value.permanent
+    assert len(pool) == 0 and not smsc.events("bind")
