@@ -180,7 +180,7 @@ class SessionPool:
                 ) from exc
             if entry.lease is None:
                 raise TransportError(
-                    _("All %(count)d binds this account allows are in use by other workers.")
+                    _("Every bind this account allows (%(count)d) is in use by other workers.")
                     % {"count": max(1, profile.max_binds)},
                     permanent=False,
                     code="binds_busy",
