@@ -33,6 +33,7 @@ bench: install
 	$(PY) bench/smpp_send.py
 	$(PY) bench/web_url_send.py
 	$(PY) bench/bulk_send.py
+	$(PY) bench/throttle.py
 
 clean:
 	rm -rf $(VENV) var staticfiles tests/artifacts
