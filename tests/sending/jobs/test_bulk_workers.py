@@ -73,7 +73,8 @@ def test_after_a_sigkill_nothing_is_lost_and_possibly_sent_is_bounded_and_flagge
     profile = smpp_profile(peer, processing_mode="async", window_size=20, throughput=1000)
     job = make_job(profile, 5000)
     settings.SMSPORTAL_BULK_SLOT_TTL = 3  # the dead worker's slot is offered again soon
-    quick = {"SMSPORTAL_BULK_LEASE": 3, "SMSPORTAL_BULK_CHUNK": 50, "SMSPORTAL_BULK_SLOT_TTL": 3}
+    quick = {"SMSPORTAL_BULK_LEASE": 3, "SMSPORTAL_BULK_CHUNK": 50, "SMSPORTAL_BULK_SLOT_TTL": 3,
+             "SMSPORTAL_BIND_LEASE_TTL": 3}  # fmt: skip
     (first,) = workers(1, **quick)
     assert wait_until(lambda: len(peer.accepted()) > 1000, 30, tick=tick)
 
