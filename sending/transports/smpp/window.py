@@ -64,8 +64,8 @@ class Window:
         self.jobs: Iterator[Job] = iter(())
         self.exhausted = True
         self.backoff = self.pause_until = 0.0
-        # A cap shared by every worker (sending.jobs.throttle.Limiter) replaces this session's own
-        # rate when set: each part is taken from it before it goes.
+        # A cap shared by every worker (sending.jobs.throttle.Limiter); when set it replaces this
+        # window's own rate, and a part it refuses waits at the head of the queue.
         self.limiter = None
         self.limited_until = 0.0
 
@@ -115,7 +115,7 @@ class Window:
                 self.tokens -= 1.0
             if limiter is not None:
                 delay = limiter.try_acquire(1)
-                if delay:  # not in this second: the part waits at the head of the queue
+                if delay:  # not in this second: the part stays first in the queue
                     self.limited_until = now + delay
                     break
             pending.popleft()
@@ -177,8 +177,8 @@ class Window:
             oldest = next(iter(self.inflight.values()))[3]
             due = oldest + self.response_timeout - now
         if sending:
-            rate = 0.0 if self.limiter is not None else self.rate
-            token = (1.0 - self.tokens) / rate if rate else 0.0
+            own_rate = self.rate if self.limiter is None else 0.0
+            token = (1.0 - self.tokens) / own_rate if own_rate else 0.0
             due = min(due, max(self.pause_until - now, self.limited_until - now, token))
         return due
 

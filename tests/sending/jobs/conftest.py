@@ -1,5 +1,6 @@
-"""Fixtures of the jobs tests: jobs made from file content and imported synchronously, the real
-Redis, worker processes (hammer.py for the throttle, bulk_support.Worker for the bulk engine)."""
+"""Fixtures of the bulk job tests: a job made from file content, imported synchronously; the real
+Redis and worker processes (see hammer.py) for the throttle, lease and session pool tests, and
+bulk_support.Worker processes for the bulk engine's."""
 
 from __future__ import annotations
 
