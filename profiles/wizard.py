@@ -127,7 +127,8 @@ class ProfileWizard(SessionWizardView):
             profile.mark_step_saved(number)
             profile.save()
         else:
-            profile.save(update_fields=[*STEP_FIELDS[number], "updated_at"])
+            also = getattr(form, "also_saved", [])  # secrets dropped because the server changed
+            profile.save(update_fields=[*STEP_FIELDS[number], *also, "updated_at"])
             # OR-ing in SQL: another tab may have saved another step meanwhile.
             SmsProfile.objects.filter(pk=profile.pk).update(
                 saved_steps=F("saved_steps").bitor(1 << (number - 1))
@@ -163,6 +164,10 @@ class ProfileWizard(SessionWizardView):
     # -- what each step shows --------------------------------------------------------------
     def get_form_instance(self, step):
         return self.profile
+
+    def get_form_kwargs(self, step=None):
+        # Steps 2 and 4 hold the fields only the owner may change (profiles/destination.py).
+        return {"user": self.request.user} if step in ("server", "advanced") else {}
 
     def get_form(self, step=None, data=None, files=None):
         form = super().get_form(step, data, files)

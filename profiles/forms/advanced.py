@@ -12,6 +12,7 @@ from .. import choices
 from ..choices import SMPP, WEB_URL
 from ..models import STEP_FIELDS, SmsProfile
 from .fields import KeyValueField
+from .owner_only import OwnerOnlyFieldsMixin
 
 REGEX_FIELDS = (
     "success_regex",
@@ -117,7 +118,7 @@ class HeaderForm(forms.Form):
 HeaderFormSet = forms.formset_factory(HeaderForm, extra=2)
 
 
-class AdvancedStepForm(forms.ModelForm):
+class AdvancedStepForm(OwnerOnlyFieldsMixin, forms.ModelForm):
     retry_map = KeyValueField(
         integer_values=True,
         label=_("Retry delays per error"),
@@ -137,8 +138,9 @@ class AdvancedStepForm(forms.ModelForm):
         model = SmsProfile
         fields = [f for f in STEP_FIELDS[4] if f != "headers"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.bind_destination(user)
         if self.instance.processing_mode == choices.ProcessingMode.SYNCHRONOUS:
             window = self.fields["window_size"]
             window.disabled = True
@@ -175,6 +177,7 @@ class AdvancedStepForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        self.refuse_locked_changes()
         for name in REGEX_FIELDS:
             pattern = data.get(name)
             if pattern:
@@ -193,13 +196,14 @@ class AdvancedStepForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> SmsProfile:
         profile = super().save(commit=False)
-        profile.set_headers(
-            [
-                header
-                for header in (f.cleaned_data for f in self.headers_formset.forms)
-                if header.get("name")
-            ]
-        )
+        headers = [
+            header
+            for header in (f.cleaned_data for f in self.headers_formset.forms)
+            if header.get("name")
+        ]
+        profile.set_headers(headers)
+        typed = [h["name"] for h in headers if h.get("secret") and h.get("value")]
+        self.drop_secrets_if_moved(profile, password_typed=False, headers_typed=typed)
         if commit:
             profile.save()
         return profile

@@ -7,13 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import SMPP, WEB_URL
 from ..gateway_presets import PRESETS
-from ..models import STEP_FIELDS, SmsProfile
+from ..models import STEP_FIELDS, SmsProfile, SmsSettings
+from .owner_only import OwnerOnlyFieldsMixin
 
 SMPP_PASSWORD_LIMIT = 8  # SMPP 3.4, section 5.2.1 (C-Octet String of 9 including the NUL)
 SMPP_SYSTEM_ID_LIMIT = 15
 
 
-class ServerStepForm(forms.ModelForm):
+class ServerStepForm(OwnerOnlyFieldsMixin, forms.ModelForm):
     password = forms.CharField(
         label=_("Password"),
         required=False,
@@ -52,10 +53,11 @@ class ServerStepForm(forms.ModelForm):
     SMPP_ONLY = ("system_type", "bind_mode", "host", "port")
     WEB_URL_ONLY = ("url", "http_method")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.warnings: list[str] = []
         self.presets = PRESETS
+        self.bind_destination(user)
         if self.instance.has_password:
             self.fields["password"].help_text = _(
                 "A password is stored. Leave empty to keep it; type a new one to replace it."
@@ -73,6 +75,8 @@ class ServerStepForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        self.refuse_locked_changes()
+        self._keep_applied_global(data)
         protocol = data.get("protocol")
         if protocol == SMPP:
             self._clean_smpp(data)
@@ -88,6 +92,18 @@ class ServerStepForm(forms.ModelForm):
                 % {"count": len(password), "limit": SMPP_PASSWORD_LIMIT}
             )
         return data
+
+    def _keep_applied_global(self, data) -> None:
+        applied = SmsSettings.applied()
+        if self.instance.pk and applied and applied.pk == self.instance.pk:
+            if not data.get("is_global", True):
+                self.add_error(
+                    "is_global",
+                    _(
+                        "This profile is applied site-wide, so it must stay a Global "
+                        "Configuration profile. Apply another profile in SMS Settings first."
+                    ),
+                )
 
     def _clean_smpp(self, data) -> None:
         if not data.get("host") and "host" not in self.errors:
@@ -107,7 +123,8 @@ class ServerStepForm(forms.ModelForm):
             profile.password = ""
         elif self.cleaned_data.get("password"):
             profile.password = self.cleaned_data["password"]
-        # An empty password field keeps the stored one: password_encrypted is left untouched.
+        # An empty password field keeps the stored one, unless the server changed.
+        self.drop_secrets_if_moved(profile, password_typed=bool(self.cleaned_data.get("password")))
         if commit:
             profile.save()
         return profile

@@ -94,7 +94,7 @@ def test_it_needs_no_host_or_port_for_web_url():
 
 
 def test_it_keeps_the_stored_password_when_the_field_is_empty(make_profile):
-    profile = make_profile(password="kept-secret")
+    profile = make_profile(password="kept-secret", host="smsc.example.com")  # not moved
     form = server_form(profile, password="")
     assert form.is_valid(), form.errors
     assert form.save().password == "kept-secret"
