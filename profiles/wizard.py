@@ -203,7 +203,7 @@ class ProfileWizard(SessionWizardView):
             presets=PRESETS,
             test_connection_url=(
                 reverse("admin:sending_test_connection", args=[self.profile.pk])
-                if self.profile.pk and self.profile.is_step_saved(2)
+                if self.profile.pk and self.profile.is_step_saved(2) and self.can_change
                 else ""
             ),
         )
