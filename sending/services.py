@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from profiles import choices
 from profiles.models import SmsProfile
+from sending import scrubbing
 from sending.compose import compose
 from sending.models import Message, MessagePart
 from sending.receipt_matching import ReceiptQueue
@@ -124,8 +125,13 @@ def send_messages(message_ids, *, allow_retry: bool = True, listen: float = 0) -
 
 
 def _send_group(profile, messages: list[Message], *, allow_retry: bool, listen: float) -> None:
-    """Send one profile's claimed messages. Each outcome is recorded as it comes, so a crash
-    half-way leaves the rest `sending` (visible) rather than sent twice."""
+    """Send one profile's claimed messages. Each outcome is recorded as it comes; an unexpected
+    error fails the messages left without an outcome, with a readable reason."""
+    with scrubbing.secrets_in_use(scrubbing.profile_secrets(profile)):
+        _send_group_scrubbed(profile, messages, allow_retry=allow_retry, listen=listen)
+
+
+def _send_group_scrubbed(profile, messages, *, allow_retry: bool, listen: float) -> None:
     pending = {str(message.pk): message for message in messages}
     receipts = ReceiptQueue(profile)
     outgoing = (
@@ -152,7 +158,7 @@ def _send_group(profile, messages: list[Message], *, allow_retry: bool, listen: 
     except Exception as exc:
         # A bug or an unexpected library error: fail visibly and never retry (a part may be out).
         log.exception("profile %s: unexpected error while sending", profile.pk)
-        error = TransportError(repr(exc)[:500], permanent=True, code="error")
+        error = unexpected_error(exc)
         for message in pending.values():
             _record_error(message, error, allow_retry=False)
     finally:
@@ -195,9 +201,17 @@ def retry_delay(profile: SmsProfile, exc: TransportError, attempts: int) -> floa
     return float(min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1)))
 
 
+def unexpected_error(exc: BaseException) -> TransportError:
+    """A permanent failure that says what went wrong without a repr (secrets are scrubbed)."""
+    detail = scrubbing.scrub_active(" ".join(str(exc).split()))[:300]
+    reason = _("Unexpected error (%(type)s); see the worker log.") % {"type": type(exc).__name__}
+    return TransportError(f"{reason} {detail}".strip(), permanent=True, code="error")
+
+
 def _record_error(message: Message, exc: TransportError, *, allow_retry: bool) -> None:
     now = timezone.now()
-    message.error_code, message.error_reason = exc.code[:40], exc.reason
+    message.error_code = exc.code[:40]
+    message.error_reason = scrubbing.scrub(exc.reason, scrubbing.profile_secrets(message.profile))
     retries_left = message.attempts <= message.profile.max_retries
     if not exc.permanent and allow_retry and retries_left:
         message.status = Message.Status.QUEUED
@@ -246,6 +260,14 @@ def check_connection(profile_id: int) -> ConnectionReport:
     """Run the transport's connection check for a profile (bind, enquire_link, unbind for SMPP;
     does the host answer for Web URL). Never raises for a gateway problem."""
     profile = SmsProfile.objects.get(pk=profile_id)
+    with scrubbing.secrets_in_use(scrubbing.profile_secrets(profile)) as secrets:
+        report = _check(profile)
+        for step in report.steps:
+            step.detail = scrubbing.scrub(step.detail, secrets)
+        return report
+
+
+def _check(profile: SmsProfile) -> ConnectionReport:
     started = time.monotonic()
     try:
         return transport_class(profile.protocol)(profile).check_connection()
@@ -253,7 +275,7 @@ def check_connection(profile_id: int) -> ConnectionReport:
         reason = exc.reason
     except Exception as exc:  # a bug must still give the admin an answer, not a 500
         log.exception("check_connection of profile %s", profile.pk)
-        reason = _("Unexpected error: %(error)s") % {"error": exc.__class__.__name__}
+        reason = unexpected_error(exc).reason
     report = ConnectionReport()
     report.steps.append(CheckStep(_("Connect"), False, time.monotonic() - started, reason))
     return report

@@ -145,6 +145,9 @@ SMSPORTAL_SECRETS_KEYS = envlist("SMSPORTAL_SECRETS_KEYS", [])
 # A development install (DEBUG, SECRET_KEY kept in var/) needs no separate key; production does.
 SILENCED_SYSTEM_CHECKS = ["profiles.W001"] if DEBUG and not envsecret("SECRET_KEY") else []
 
+# Refuse (rather than warn about) gateways on link-local or cloud metadata addresses.
+SMSPORTAL_REFUSE_LINK_LOCAL = envbool("SMSPORTAL_REFUSE_LINK_LOCAL", False)
+
 # The local SMPP sandbox that `make run` starts and the demo profile points at.
 SMSC_SANDBOX_HOST = envsecret("SMSC_SANDBOX_HOST") or "127.0.0.1"
 SMSC_SANDBOX_PORT = envint("SMSC_SANDBOX_PORT", 2775)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import choices
 from ..choices import SMPP, WEB_URL
 from ..models import STEP_FIELDS, SmsProfile
+from ..validators import validate_header_value
 from .fields import KeyValueField
 from .owner_only import OwnerOnlyFieldsMixin
 
@@ -94,7 +95,13 @@ class HeaderForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"spellcheck": "false"}),
     )
-    value = forms.CharField(label=_("Value"), required=False, max_length=2000, strip=False)
+    value = forms.CharField(
+        label=_("Value"),
+        required=False,
+        max_length=2000,
+        strip=False,
+        validators=[validate_header_value],
+    )
     secret = forms.BooleanField(label=_("Secret"), required=False)
 
     def __init__(self, *args, **kwargs):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import SMPP, WEB_URL
 from ..gateway_presets import PRESETS
 from ..models import STEP_FIELDS, SmsProfile, SmsSettings
+from ..validators import is_link_local
 from .owner_only import OwnerOnlyFieldsMixin
 
 SMPP_PASSWORD_LIMIT = 8  # SMPP 3.4, section 5.2.1 (C-Octet String of 9 including the NUL)
@@ -82,6 +86,7 @@ class ServerStepForm(OwnerOnlyFieldsMixin, forms.ModelForm):
             self._clean_smpp(data)
         elif protocol == WEB_URL and not data.get("url") and "url" not in self.errors:
             self.add_error("url", _("Enter the gateway URL (or pick a preset)."))
+        self._check_link_local(data)
         password = data.get("password") or ""
         if protocol == SMPP and len(password) > SMPP_PASSWORD_LIMIT:
             self.warnings.append(
@@ -92,6 +97,30 @@ class ServerStepForm(OwnerOnlyFieldsMixin, forms.ModelForm):
                 % {"count": len(password), "limit": SMPP_PASSWORD_LIMIT}
             )
         return data
+
+    def _check_link_local(self, data) -> None:
+        field = "host" if data.get("protocol") == SMPP else "url"
+        value = data.get(field) or ""
+        host = value if field == "host" else (urlsplit(value).hostname or "")
+        if not host or not is_link_local(host):
+            return
+        if settings.SMSPORTAL_REFUSE_LINK_LOCAL:
+            self.add_error(
+                field,
+                _(
+                    "%(host)s is a link-local or cloud metadata address, which this portal "
+                    "refuses (SMSPORTAL_REFUSE_LINK_LOCAL)."
+                )
+                % {"host": host},
+            )
+        else:
+            self.warnings.append(
+                _(
+                    "%(host)s is a link-local or cloud metadata address; SMS gateways are rarely "
+                    "there. Check that it is the right host."
+                )
+                % {"host": host}
+            )
 
     def _keep_applied_global(self, data) -> None:
         applied = SmsSettings.applied()
