@@ -61,22 +61,24 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     return pattern.sub(MASK, text)
 
 
-def profile_secrets(profile) -> list[str]:
-    """The profile's password and secret header values; never raises (an unreadable secret
-    cannot leak either)."""
+def profile_secrets(profile, *, strict: bool = False) -> list[str]:
+    """The profile's password and secret header values. A secret the keys cannot read is
+    skipped (it cannot leak either), or with `strict` raises crypto.SecretUnreadable."""
     from profiles import crypto
 
     found = []
     try:
         found.append(profile.password)
     except crypto.SecretUnreadable:
-        pass
+        if strict:
+            raise
     for header in profile.headers or ():
         if header.get("secret") and header.get("value"):
             try:
                 found.append(crypto.decrypt(header["value"]))
-            except crypto.SecretUnreadable:
-                pass
+            except crypto.SecretUnreadable as exc:
+                if strict:
+                    raise crypto.SecretUnreadable(str(exc), kind="header") from exc
     return [secret for secret in found if secret]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,18 @@ REGEX_FIELDS = (
     "temporary_failure_regex",
     "message_id_regex",
 )
+
+# The largest value each number may take: what the sender can use (socket timeouts, SMPP's
+# relative validity of at most 63 weeks as GSM counts it, a rate a single bind can reach).
+LIMITS = {
+    "throughput": 10_000,
+    "enquire_link_interval": 3600,
+    "bind_timeout": 300,
+    "response_timeout": 3600,
+    "reconnect_delay": 3600,
+    "request_timeout": 600,
+    "validity_period": 63 * 7 * 24 * 60,
+}
 
 # (slug, title, protocol it matters for or "" for both, fields)
 SECTIONS = [
@@ -148,6 +161,11 @@ class AdvancedStepForm(OwnerOnlyFieldsMixin, forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.bind_destination(user)
+        for name, limit in LIMITS.items():
+            field = self.fields[name]
+            field.max_value = limit
+            field.validators.append(MaxValueValidator(limit))
+            field.widget.attrs["max"] = limit
         if self.instance.processing_mode == choices.ProcessingMode.SYNCHRONOUS:
             window = self.fields["window_size"]
             window.disabled = True

@@ -139,6 +139,15 @@ class ServerStepForm(OwnerOnlyFieldsMixin, forms.ModelForm):
             self.add_error("host", _("Enter the IP address or host name of the SMS server."))
         if data.get("port") is None and "port" not in self.errors:
             self.add_error("port", _("Enter the port number of the SMS server (1–65535)."))
+        for name in ("username", "password"):
+            if not (data.get(name) or "").isascii() and name not in self.errors:
+                self.add_error(
+                    name,
+                    _(
+                        "Use ASCII letters, digits and punctuation only: SMPP sends it as plain "
+                        "ASCII (a C-Octet String)."
+                    ),
+                )
         if len(data.get("username") or "") > SMPP_SYSTEM_ID_LIMIT:
             self.add_error(
                 "username",

@@ -209,10 +209,13 @@ class SmsProfile(SmppTuning, WebUrlTuning, models.Model):
 
     def header_items(self) -> list[tuple[str, str]]:
         """(name, value) pairs with secret values decrypted, for the transport only."""
-        return [
-            (h["name"], crypto.decrypt(h["value"]) if h.get("secret") else h["value"])
-            for h in self.headers
-        ]
+        try:
+            return [
+                (h["name"], crypto.decrypt(h["value"]) if h.get("secret") else h["value"])
+                for h in self.headers
+            ]
+        except crypto.SecretUnreadable as exc:
+            raise crypto.SecretUnreadable(str(exc), kind="header") from exc
 
     def set_headers(self, items: list[dict]) -> None:
         """items: {"name", "value", "secret"}; a secret with an empty value keeps the stored one."""
