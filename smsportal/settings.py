@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from .broker import broker_url
 from .env import envbool, envint, envlist, envsecret, persistent_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -130,7 +131,7 @@ EMBEDDED_REDIS_SOCKET = Path(envsecret("SMSPORTAL_EMBEDDED_REDIS_SOCKET") or VAR
 REDIS_URL = envsecret("REDIS_URL") or f"redis+socket://{EMBEDDED_REDIS_SOCKET}"
 USES_EMBEDDED_REDIS = not envsecret("REDIS_URL")
 
-CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_URL = broker_url(REDIS_URL)  # kombu's Redis transport, fixed (smsportal/broker.py)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
