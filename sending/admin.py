@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from profiles.models import SmsProfile
 from sending import admin_views
 from sending.models import Message, MessagePart
 
@@ -29,12 +30,21 @@ class MessagePartInline(admin.TabularInline):
         return False
 
 
+class VisibleProfileFilter(admin.RelatedFieldListFilter):
+    """ "By profile" offers only the profiles the user may see (Global Configuration)."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(p.pk, str(p)) for p in SmsProfile.objects.visible_to(request.user)]
+
+
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     list_display = (
         "created_at", "to", "profile", "kind", "status", "parts_count", "attempts", "short_error",
     )  # fmt: skip
-    list_filter = ("status", "kind", "profile", "encoding", "language", "created_at")
+    list_filter = (
+        "status", "kind", ("profile", VisibleProfileFilter), "encoding", "language", "created_at",
+    )  # fmt: skip
     search_fields = ("to", "text", "parts__provider_id", "error_reason")
     date_hierarchy = "created_at"
     list_select_related = ("profile",)

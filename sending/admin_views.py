@@ -34,10 +34,11 @@ def _visible_profile(request, profile_id: int, permission: str) -> SmsProfile:
 
 
 def _visible_message(request, message_id: int) -> Message:
-    message = get_object_or_404(Message.objects.select_related("profile"), pk=message_id)
+    """The message, or 404 alike for a missing id and one the user may not see (no probing)."""
     user = request.user
     if not (user.has_perm(CHANGE_PROFILE) or user.has_perm("sending.view_message")):
-        raise PermissionDenied
+        raise Http404
+    message = get_object_or_404(Message.objects.select_related("profile"), pk=message_id)
     if message.profile is None or not message.profile.visible_to(user):
         raise Http404
     return message

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import choices
 from ..choices import SMPP, WEB_URL
 from ..models import STEP_FIELDS, SmsProfile
+from ..patterns import PatternError, compile_pattern
 from ..validators import validate_header_value
 from .fields import KeyValueField
 from .owner_only import OwnerOnlyFieldsMixin
@@ -207,10 +208,15 @@ class AdvancedStepForm(OwnerOnlyFieldsMixin, forms.ModelForm):
             pattern = data.get(name)
             if pattern:
                 try:
-                    re.compile(pattern)
-                except re.error as exc:
+                    compile_pattern(pattern)
+                except PatternError as exc:
                     self.add_error(
-                        name, _("Not a valid regular expression: %(error)s.") % {"error": exc}
+                        name,
+                        _(
+                            "Not a valid regular expression: %(error)s. Patterns run in linear "
+                            "time (RE2): look-around and back-references are not supported."
+                        )
+                        % {"error": exc},
                     )
         if self.instance.processing_mode == choices.ProcessingMode.SYNCHRONOUS:
             data["window_size"] = 1
