@@ -1,6 +1,7 @@
 """Turn a profile's message into the text one recipient gets, with the message engine
 (profiles.message): the language picked with its fallback, placeholders rendered strictly, the
-sender resolved, and the length judged on the rendered text."""
+sender resolved, and the parts planned on the rendered text (profiles.message.parts, the one
+rule the transports then follow)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from profiles import choices
-from profiles.message import languages, placeholders, segments
+from profiles.message import languages, parts, placeholders
 from profiles.message.sender import resolve_sender
 from sending.transports.base import TransportError
 
@@ -26,8 +26,15 @@ class Composed:
     text: str
     sender: str
     language: str
-    encoding: str
-    parts: int
+    plan: parts.PartPlan
+
+    @property
+    def encoding(self) -> str:
+        return self.plan.encoding
+
+    @property
+    def parts(self) -> int:
+        return self.plan.part_count
 
 
 def compose(profile, *, language: str = "", data: dict, text: str | None = None) -> Composed:
@@ -47,17 +54,7 @@ def compose(profile, *, language: str = "", data: dict, text: str | None = None)
         raise ComposeError(str(exc), exc.code.upper()) from exc
     if not text.strip():
         raise ComposeError(_("The message is empty; an empty SMS is never sent."), "EMPTY")
-    method = profile.long_message_method
-    split = segments.segment(
-        text,
-        force_ucs2=profile.data_coding == choices.DataCoding.UCS2,
-        udh=method == choices.LongMessageMethod.UDH,
-    )
-    limit = 1 if method == choices.LongMessageMethod.REJECT else profile.max_parts
-    if split.part_count > limit and method != choices.LongMessageMethod.PAYLOAD:
-        raise ComposeError(
-            _("The message needs %(parts)s parts; this profile allows at most %(limit)s.")
-            % {"parts": split.part_count, "limit": limit},
-            "TOO_LONG",
-        )
-    return Composed(text, sender, language or "", split.encoding, split.part_count)
+    plan = parts.plan(text, profile)
+    if plan.too_long:
+        raise ComposeError(plan.too_long_reason(), parts.TOO_LONG)
+    return Composed(text, sender, language or "", plan)

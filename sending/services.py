@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from profiles import choices, crypto
+from profiles.message import parts
 from profiles.models import SmsProfile
 from sending import scrubbing
 from sending.compose import compose
@@ -142,7 +143,7 @@ def _send_group_scrubbed(profile, messages, *, allow_retry: bool, listen: float)
     pending = {str(message.pk): message for message in messages}
     receipts = ReceiptQueue(profile)
     outgoing = (
-        OutgoingMessage(to=m.to, sender=m.sender, text=m.text, reference=str(m.pk))
+        OutgoingMessage(m.to, m.sender, m.text, str(m.pk), parts.plan(m.text, profile))
         for m in messages
     )
     try:

@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "formtools",
     "axes",
     "smsportal",
     "profiles",
@@ -189,9 +188,14 @@ SILENCED_SYSTEM_CHECKS = ["profiles.W001"] if DEBUG and not envsecret("SECRET_KE
 # Refuse (rather than warn about) gateways on link-local or cloud metadata addresses.
 SMSPORTAL_REFUSE_LINK_LOCAL = envbool("SMSPORTAL_REFUSE_LINK_LOCAL", False)
 
-# The local SMPP sandbox that `make run` starts and the demo profile points at.
+# The local SMPP sandbox that `make run` starts (`manage.py smsc_sandbox`) and the demo profile
+# points at: where it listens and the one account it accepts.
 SMSC_SANDBOX_HOST = envsecret("SMSC_SANDBOX_HOST") or "127.0.0.1"
 SMSC_SANDBOX_PORT = envint("SMSC_SANDBOX_PORT", 2775)
+SMSC_SANDBOX_SYSTEM_ID = envsecret("SMSC_SANDBOX_SYSTEM_ID") or "smppclient1"
+SMSC_SANDBOX_PASSWORD = envsecret("SMSC_SANDBOX_PASSWORD") or "password"
+# The port `make run` (manage.py runportal) serves the portal on.
+RUNPORTAL_PORT = envint("PORT", 8000)
 # Seconds a Send test SMS keeps an SMPP transceiver bind open to catch the delivery receipt.
 SMSPORTAL_TEST_RECEIPT_WAIT = envint("SMSPORTAL_TEST_RECEIPT_WAIT", 15)
 

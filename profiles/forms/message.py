@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
-from ..message import languages, placeholders, preview
+from ..message import languages, parts, placeholders, preview
 from ..models import STEP_FIELDS, DataObject, SmsProfile
 from ..validators import sender_kind
 
@@ -104,9 +104,9 @@ class MessageStepForm(forms.ModelForm):
                 }
                 for obj in self.data_objects
             ],
-            "maxParts": preview.part_limit(profile),
-            "forceUcs2": preview.split_options(profile)["force_ucs2"],
-            "udh": preview.split_options(profile)["udh"],
+            "maxParts": parts.limit(profile),
+            "forceUcs2": parts.options(profile)["force_ucs2"],
+            "udh": parts.options(profile)["udh"],
         }
 
     # -- validation ----------------------------------------------------------------------
@@ -168,10 +168,3 @@ class MessageStepForm(forms.ModelForm):
                         "limit": estimate.limit,
                     }
                 )
-
-    def add_warnings(self, request) -> None:
-        """Show the length warnings as Django messages (the wizard calls this after saving)."""
-        from django.contrib import messages
-
-        for warning in self.warnings:
-            messages.warning(request, warning)

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext, ngettext
 
-from .. import choices
-from . import placeholders, segments
+from . import parts, placeholders, segments
 
 # How long a value of each format plausibly gets, when its sample is shorter. A warning only:
 # a real value longer than this still fails (or goes as message_payload) at send time.
@@ -33,42 +32,35 @@ def plausible_data(data_objects) -> dict[str, str]:
     return {obj.key: plausible_value(obj) for obj in data_objects}
 
 
-def split_options(profile) -> dict:
-    return {
-        "force_ucs2": getattr(profile, "data_coding", "") == choices.DataCoding.UCS2,
-        "udh": getattr(profile, "long_message_method", "udh") == choices.LongMessageMethod.UDH,
-    }
-
-
-def part_limit(profile) -> int:
-    if getattr(profile, "long_message_method", "") == choices.LongMessageMethod.REJECT:
-        return 1
-    return getattr(profile, "max_parts", 6) or 6
-
-
 @dataclass(frozen=True)
 class Estimate:
-    sample: segments.Segmentation  # rendered with the sample values
-    longest: segments.Segmentation  # rendered with the longest plausible values
-    limit: int
+    sample_plan: parts.PartPlan  # rendered with the sample values
+    longest_plan: parts.PartPlan  # rendered with the longest plausible values
+
+    @property
+    def sample(self) -> segments.Segmentation:
+        return self.sample_plan.split
+
+    @property
+    def longest(self) -> segments.Segmentation:
+        return self.longest_plan.split
+
+    @property
+    def limit(self) -> int:
+        return self.longest_plan.limit
 
     @property
     def too_long(self) -> bool:
-        return self.longest.part_count > self.limit
+        return self.longest_plan.too_long
 
 
 def estimate(text: str, data_objects, profile) -> Estimate:
     """Segment the text rendered with sample values and with the longest plausible values.
     A placeholder's own fallback is used when it is longer than the plausible value."""
     data_objects = list(data_objects)
-    options = split_options(profile)
     sample = _render(text, sample_data(data_objects), longest=False)
     longest = _render(text, plausible_data(data_objects), longest=True)
-    return Estimate(
-        segments.segment(sample, **options),
-        segments.segment(longest, **options),
-        part_limit(profile),
-    )
+    return Estimate(parts.plan(sample, profile), parts.plan(longest, profile))
 
 
 def _render(text: str, data: dict[str, str], *, longest: bool) -> str:

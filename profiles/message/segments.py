@@ -136,6 +136,15 @@ def segment(text: str, *, force_ucs2: bool = False, udh: bool = True) -> Segment
     the concatenation outside the short message). A character is never cut: an extension
     character (2 septets) or an emoji (surrogate pair) that does not fit starts the next part.
     """
+    if not force_ucs2 and len(text) <= LIMITS[GSM7][0]:
+        # The common case at C speed: a short text all in the GSM alphabet is one part.
+        septets = text.translate(_GSM_SEPTETS)
+        if text and septets.isascii() and len(septets) <= LIMITS[GSM7][0]:
+            return Segmentation(GSM7, 0, len(text), len(septets), [text], [], LIMITS[GSM7][0], udh)
+    return _segment(text, force_ucs2=force_ucs2, udh=udh)
+
+
+def _segment(text: str, *, force_ucs2: bool, udh: bool) -> Segmentation:
     forcing = forcing_characters(text)
     encoding = UCS2 if force_ucs2 or forcing else GSM7
     single, per_part = LIMITS[encoding]
@@ -186,6 +195,18 @@ def encode(text: str, encoding: str) -> bytes:
     raise ValueError(f"unknown encoding {encoding!r}")
 
 
+def _septet_table() -> dict[int, str]:
+    """str.translate table: GSM characters to their unpacked septets (an extension character to
+    ESC + code), every other ASCII character to a non-ASCII marker. Built from the codec that
+    `encode` uses, so `septets()` and the fast path of `segment` cannot disagree with it."""
+    table = {}
+    for char in GSM_BASIC | GSM_EXTENSION:
+        table[ord(char)] = encode(char, GSM7).decode("latin-1")
+    for code in range(128):
+        table.setdefault(code, "\uffff")
+    return table
+
+
 def decode(data: bytes, encoding: str) -> str:
     if encoding == GSM7:
         return codecs.decode(data, _CODEC)
@@ -194,13 +215,9 @@ def decode(data: bytes, encoding: str) -> str:
     raise ValueError(f"unknown encoding {encoding!r}")
 
 
-def encode_parts(segmentation: Segmentation) -> list[bytes]:
-    """The payload octets of each part (without any UDH)."""
-    return [encode(part, segmentation.encoding) for part in segmentation.parts]
+_GSM_SEPTETS = _septet_table()
 
 
-def concat_udh(reference: int, total: int, sequence: int) -> bytes:
-    """The 6-octet concatenation header (IEI 0x00, 8-bit reference) placed before each part."""
-    if not (0 <= reference <= 255 and 1 <= sequence <= total <= 255):
-        raise ValueError("reference 0-255, 1 <= sequence <= total <= 255")
-    return bytes((0x05, 0x00, 0x03, reference, total, sequence))
+def septets(text: str) -> bytes:
+    """`encode(text, GSM7)` at C speed, for text `segment` has already judged GSM 7-bit."""
+    return text.translate(_GSM_SEPTETS).encode("latin-1")

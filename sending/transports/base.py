@@ -7,6 +7,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from profiles.message import parts
+from profiles.message.parts import PartPlan
+
 
 class TransportError(Exception):
     """A send or connection failure.
@@ -34,12 +37,24 @@ class TransportError(Exception):
 
 @dataclass
 class OutgoingMessage:
-    """One rendered message to one recipient; `reference` is our id for it (for correlation)."""
+    """One rendered message to one recipient; `reference` is our id for it (for correlation).
+
+    `plan` is how its parts go (profiles.message.parts), decided when the message was composed;
+    a transport handed none plans the text with the same function.
+    """
 
     to: str
     sender: str
     text: str
     reference: str = ""
+    plan: PartPlan | None = None
+
+    def plan_for(self, profile) -> PartPlan:
+        """The message's plan; a TransportError (permanent) when it has too many parts."""
+        plan = self.plan or parts.plan(self.text, profile)
+        if plan.too_long:
+            raise TransportError(plan.too_long_reason(), permanent=True, code=parts.TOO_LONG)
+        return plan
 
 
 @dataclass

@@ -89,10 +89,3 @@ def test_it_describes_a_split_like_the_live_counter():
     assert preview.describe(segment("a" * 134)) == "134 characters · GSM 7-bit · 1 part"
     assert preview.describe(segment("ب" * 71)) == "71 characters · UCS-2 · 2 parts"
     assert preview.describe(segment("")) == "0 characters · GSM 7-bit · 0 parts"
-
-
-def test_it_limits_parts_by_the_long_message_method():
-    profile = _Profile()
-    profile.long_message_method = "reject"
-    assert preview.part_limit(profile) == 1
-    assert preview.split_options(profile) == {"force_ucs2": False, "udh": False}

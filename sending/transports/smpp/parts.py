@@ -1,8 +1,8 @@
 """From a rendered message to the submit_sm bodies that carry it, per the profile's settings.
 
 Everything that is the same for every message of a profile (service type, TON/NPI, validity,
-receipts, priority) is encoded once into a `SubmitTemplate`; a message then costs one split, one
-encode and a few byte joins per part.
+receipts, priority) is encoded once into a `SubmitTemplate`; a message planned by
+profiles.message.parts then costs one encode and a few byte joins per part.
 """
 
 from __future__ import annotations
@@ -12,13 +12,11 @@ import random
 import struct
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
-
 from profiles import choices
 from profiles.message import segments
+from profiles.message.parts import PartPlan
 from profiles.validators import sender_kind
 
-from ..base import TransportError
 from .codec import (
     ESM_UDHI,
     TLV_MESSAGE_PAYLOAD,
@@ -40,22 +38,6 @@ REGISTERED_DELIVERY = {
     choices.DeliveryReceipts.FINAL: 1,
     choices.DeliveryReceipts.FAILURE: 2,
 }
-MAX_SHORT_MESSAGE = 254
-
-
-def _gsm_table() -> dict[int, str]:
-    """str.translate table: GSM characters to their unpacked septets (extension characters to
-    ESC + code); ASCII characters outside the alphabet to a non-ASCII marker. Built from the same
-    codec as `segments.encode`, so the fast path below cannot disagree with it."""
-    table = {}
-    for char in segments.GSM_BASIC | segments.GSM_EXTENSION:
-        table[ord(char)] = segments.encode(char, segments.GSM7).decode("latin-1")
-    for code in range(128):
-        table.setdefault(code, "\uffff")
-    return table
-
-
-_GSM_TABLE = _gsm_table()
 
 
 def relative_validity(minutes: int | None) -> str:
@@ -87,9 +69,6 @@ class SubmitTemplate:
     flags_after_esm: bytes  # protocol_id, priority_flag
     times: bytes  # schedule_delivery_time, validity_period
     registered_delivery: int
-    method: str
-    max_parts: int
-    force_ucs2: bool
     source_ton: int | None
     source_npi: int | None
     single_gsm: bytes = b""  # esm_class .. sm_default_msg_id of a single-part GSM submit_sm
@@ -107,9 +86,6 @@ class SubmitTemplate:
             flags_after_esm=bytes((0, profile.priority)),
             times=cstring("") + cstring(relative_validity(profile.validity_period), 17),
             registered_delivery=REGISTERED_DELIVERY.get(profile.delivery_receipts, 1),
-            method=profile.long_message_method,
-            max_parts=profile.max_parts,
-            force_ucs2=profile.data_coding == choices.DataCoding.UCS2,
             source_ton=profile.source_ton,
             source_npi=profile.source_npi,
         )
@@ -127,60 +103,47 @@ class PartBuilder:
     """Builds the submit_sm bodies of messages for one profile; keeps the 8-bit UDH reference."""
 
     def __init__(self, profile):
+        self.profile = profile
         self.template = SubmitTemplate.from_profile(profile)
         self._references = itertools.cycle(range(256))
         for _skip in range(random.randrange(256)):  # a fresh bind should not reuse old references
             next(self._references)
         self._sources: dict[str, bytes] = {}
 
-    def build(self, to: str, sender: str, text: str) -> tuple[list[bytes], str]:
-        """The submit_sm bodies (without header) for one message, and its encoding.
-
-        Raises a permanent TransportError when the text cannot be sent under the profile's rules.
-        """
+    def build(self, to: str, sender: str, plan: PartPlan) -> list[bytes]:
+        """The submit_sm bodies (without header) that carry one planned message."""
         t = self.template
         source = self._sources.get(sender)
         if source is None:
             source = t.source_ton_npi(sender) + cstring(address(sender), 21)
             self._sources[sender] = source
         head = t.service_type + source + t.dest_ton_npi + cstring(address(to), 21)
-        if not t.force_ucs2 and len(text) <= 160:
-            # The common case, at C speed: one part in the GSM alphabet (ASCII after translation).
-            septets = text.translate(_GSM_TABLE)
-            if septets.isascii() and 0 < len(septets) <= 160:
-                return [head + t.single_gsm + bytes((len(septets),)) + septets.encode()], "gsm7"
-        udh = t.method == choices.LongMessageMethod.UDH
-        split = segments.segment(text, force_ucs2=t.force_ucs2, udh=udh)
-        texts = split.parts or [""]
-        if len(texts) > 1 and t.method == choices.LongMessageMethod.REJECT:
-            raise TransportError(
-                _("The message needs %(n)d parts; this profile does not send long messages.")
-                % {"n": len(texts)},
-                permanent=True,
-                code="too_long",
-            )
-        if len(texts) > t.max_parts:
-            raise TransportError(
-                _("The message needs %(n)d parts; this profile allows at most %(max)d.")
-                % {"n": len(texts), "max": t.max_parts},
-                permanent=True,
-                code="too_long",
-            )
+        split = plan.split
+        if not split.multipart and split.encoding == segments.GSM7:
+            sm = segments.septets(split.parts[0] if split.parts else "")
+            return [head + t.single_gsm + bytes((len(sm),)) + sm]
         tail_fixed = t.times + bytes((t.registered_delivery, 0, split.data_coding, 0))
-        if t.method == choices.LongMessageMethod.PAYLOAD and len(texts) > 1:
-            payload = segments.encode(text, split.encoding)
+        if plan.as_payload:
+            payload = segments.encode("".join(split.parts), split.encoding)
             body = head + b"\0" + t.flags_after_esm + tail_fixed + b"\0"
-            return [body + tlv(TLV_MESSAGE_PAYLOAD, payload)], split.encoding
-        encoded = [segments.encode(part, split.encoding) for part in texts]
+            return [body + tlv(TLV_MESSAGE_PAYLOAD, payload)]
+        encoded = [segments.encode(part, split.encoding) for part in split.parts or [""]]
         if len(encoded) == 1:
             sm = encoded[0]
-            return [head + b"\0" + t.flags_after_esm + tail_fixed + bytes((len(sm),)) + sm], (
-                split.encoding
-            )
+            return [head + b"\0" + t.flags_after_esm + tail_fixed + bytes((len(sm),)) + sm]
         reference, total = next(self._references), len(encoded)
         bodies = []
         for number, sm in enumerate(encoded, 1):
-            if udh:
+            if plan.method == choices.LongMessageMethod.SAR:
+                sar = (
+                    tlv(TLV_SAR_MSG_REF_NUM, struct.pack(">H", reference))
+                    + tlv(TLV_SAR_TOTAL_SEGMENTS, bytes((total,)))
+                    + tlv(TLV_SAR_SEGMENT_SEQNUM, bytes((number,)))
+                )
+                bodies.append(
+                    head + b"\0" + t.flags_after_esm + tail_fixed + bytes((len(sm),)) + sm + sar
+                )
+            else:  # UDH concatenation, 8-bit reference
                 sm = bytes((0x05, 0x00, 0x03, reference, total, number)) + sm
                 bodies.append(
                     head
@@ -190,13 +153,4 @@ class PartBuilder:
                     + bytes((len(sm),))
                     + sm
                 )
-            else:  # SAR: the concatenation travels in optional parameters
-                sar = (
-                    tlv(TLV_SAR_MSG_REF_NUM, struct.pack(">H", reference))
-                    + tlv(TLV_SAR_TOTAL_SEGMENTS, bytes((total,)))
-                    + tlv(TLV_SAR_SEGMENT_SEQNUM, bytes((number,)))
-                )
-                bodies.append(
-                    head + b"\0" + t.flags_after_esm + tail_fixed + bytes((len(sm),)) + sm + sar
-                )
-        return bodies, split.encoding
+        return bodies

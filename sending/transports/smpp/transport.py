@@ -47,13 +47,13 @@ class SmppTransport(Transport):
 
     def _job(self, message: OutgoingMessage) -> Job:
         try:
-            bodies, encoding = self.builder.build(message.to, message.sender, message.text)
+            plan = message.plan_for(self.profile)
         except TransportError as exc:
             job = Job(message, [])
             job.error = exc
             return job
-        job = Job(message, bodies)
-        job.encoding = encoding
+        job = Job(message, self.builder.build(message.to, message.sender, plan))
+        job.encoding = plan.encoding
         return job
 
     def send_many(

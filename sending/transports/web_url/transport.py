@@ -1,10 +1,11 @@
 """Web URL transport: one HTTP request per message to a gateway such as Kannel or Jasmin.
 
-Placeholders ({to} {from} {text} {username} {password}) may appear in the URL, in the extra
-parameters and in header values. Extra parameters go in the query string (GET, or body type
-"query"), a form body or a JSON body. A POST whose templates never mention {text} sends the text
-itself as a text/plain body, which is how Kannel's sendsms takes a POST (parameters in
-X-Kannel-* headers).
+Placeholders (profiles.validators.URL_PLACEHOLDERS: {to} {from} {text} {username} {password} and
+the encoding-dependent {coding} {data_coding} {text_ucs2_hex} {content_param} {content}) may
+appear in the URL, in the extra parameters and in header values. Extra parameters go in the
+query string (GET, or body type "query"), a form body or a JSON body. A POST whose templates never
+place the text ({text}, {content}, {text_ucs2_hex}) sends the text itself as a text/plain body,
+which is how Kannel's sendsms takes a POST (parameters in X-Kannel-* headers).
 
 The gateway splits long texts itself, so the whole rendered text goes in one request. Sessions
 (and their connection pools) live for the whole worker process, one per profile, so keep-alive
@@ -22,8 +23,9 @@ from urllib.parse import quote, quote_plus, urlencode, urlsplit
 import requests
 from django.utils.translation import gettext as _
 
-from profiles.choices import BodyType, DataCoding, HttpMethod
-from profiles.message.segments import segment
+from profiles.choices import BodyType, HttpMethod
+from profiles.message import segments
+from profiles.validators import URL_PLACEHOLDERS
 from sending import scrubbing
 
 from ..base import ConnectionReport, OutgoingMessage, SendResult, Transport, TransportError
@@ -33,7 +35,9 @@ from .pool import semaphore_for, session_for
 
 logger = logging.getLogger(__name__)
 
-PLACEHOLDER = re.compile(r"\{(to|from|text|username|password|coding)\}")
+PLACEHOLDER = re.compile(r"\{(" + "|".join(URL_PLACEHOLDERS) + r")\}")
+# Templates holding one of these carry the text; a POST without them sends it as the body.
+TEXT_PLACEHOLDERS = ("{text}", "{content}", "{text_ucs2_hex}")
 BODY_SAMPLE = 120  # characters of the response body quoted in an error reason
 
 
@@ -65,12 +69,6 @@ def render_params(params: dict, values: dict[str, str]) -> dict:
     }
 
 
-def _parts(text: str, force_ucs2: bool = False) -> tuple[int, str]:
-    """Parts and encoding the gateway will most likely use (it does the real split)."""
-    split = segment(text, force_ucs2=force_ucs2)
-    return max(split.part_count, 1), split.encoding
-
-
 class WebUrlTransport(Transport):
     def open(self) -> None:
         self._patterns = Patterns(self.profile)
@@ -80,15 +78,11 @@ class WebUrlTransport(Transport):
         self._password = self.profile.password
         self._headers = self.profile.header_items()
         self._text_placed = _uses_text(self.profile, self._headers)
-        self._force_ucs2 = self.profile.data_coding == DataCoding.UCS2
         self._secrets = self._secret_values()
 
     def close(self) -> None:
         # The session stays pooled for the next task of this process; see pool.close_sessions().
         pass
-
-    def _encoding(self, text: str) -> str:
-        return _parts(text, self._force_ucs2)[1]
 
     def _secret_values(self) -> list[str]:
         secrets = [self._password]
@@ -102,15 +96,8 @@ class WebUrlTransport(Transport):
     def build_request(self, message: OutgoingMessage) -> dict:
         """The keyword arguments of Session.request() for one message."""
         profile = self.profile
-        values = {
-            "to": message.to,
-            "from": message.sender,
-            "text": message.text,
-            "username": profile.username,
-            "password": self._password,
-            # Kannel's numbering; with coding=0 it turns every non-GSM character into "?".
-            "coding": "2" if self._encoding(message.text) == "ucs2" else "0",
-        }
+        values = placeholder_values(message, message.plan_for(profile).encoding)
+        values |= {"username": profile.username, "password": self._password}
         url = render_url(profile.url, values)
         params = render_params(profile.extra_params, values)
         request = {
@@ -169,9 +156,11 @@ class WebUrlTransport(Transport):
                 retry_after=_retry_after(response),
             )
         provider_id = self.scrub(self._patterns.provider_id(response.status_code, body))
-        parts, encoding = _parts(message.text, self._force_ucs2)
+        plan = message.plan_for(self.profile)
         return SendResult(
-            provider_ids=[provider_id] if provider_id else [], encoding=encoding, parts=parts
+            provider_ids=[provider_id] if provider_id else [],
+            encoding=plan.encoding,
+            parts=max(plan.part_count, 1),
         )
 
     def _request_error(self, exc: requests.RequestException, url: str) -> TransportError:
@@ -237,10 +226,29 @@ class WebUrlTransport(Transport):
         return http_check.check(self.profile)
 
 
+def placeholder_values(message: OutgoingMessage, encoding: str) -> dict[str, str]:
+    """The message's placeholder values (all but {username} and {password})."""
+    ucs2 = encoding == segments.UCS2
+    text_ucs2_hex = segments.encode(message.text, segments.UCS2).hex().upper()
+    return {
+        "to": message.to,
+        "from": message.sender,
+        "text": message.text,
+        # Kannel's numbering; with coding=0 it turns every non-GSM character into "?".
+        "coding": "2" if ucs2 else "0",
+        "data_coding": str(segments.DATA_CODING[encoding]),
+        "text_ucs2_hex": text_ucs2_hex,
+        # Jasmin's /send forwards `content` as UTF-8 bytes unless coding=0, which garbles UCS-2;
+        # it takes UCS-2 only as `hex-content`, and refuses a request holding both.
+        "content_param": "hex-content" if ucs2 else "content",
+        "content": text_ucs2_hex if ucs2 else message.text,
+    }
+
+
 def _uses_text(profile, headers: list[tuple[str, str]]) -> bool:
     templates = [profile.url, *map(str, (profile.extra_params or {}).values())]
     templates += [value for _name, value in headers]
-    return any("{text}" in template for template in templates)
+    return any(mark in template for template in templates for mark in TEXT_PLACEHOLDERS)
 
 
 def _host(url: str) -> str:

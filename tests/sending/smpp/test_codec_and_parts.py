@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from profiles import choices
+from profiles.message import parts
 from profiles.models import SmsProfile
-from sending.transports.base import TransportError
+from sending.transports.base import OutgoingMessage, TransportError
 from sending.transports.smpp import errors
 from sending.transports.smpp.codec import SUBMIT_SM, ShortMessage, pack, split_stream
 from sending.transports.smpp.parts import PartBuilder, address, relative_validity
@@ -26,6 +27,15 @@ def _profile(**fields) -> SmsProfile:
     fields.setdefault("host", "127.0.0.1")
     fields.setdefault("port", 2775)
     return SmsProfile(**fields)
+
+
+def _build(builder_or_profile, to: str, sender: str, text: str) -> tuple[list[bytes], str]:
+    """The bodies of one message planned as compose plans it, and its encoding."""
+    builder = builder_or_profile
+    if isinstance(builder, SmsProfile):
+        builder = PartBuilder(builder)
+    plan = parts.plan(text, builder.profile)
+    return builder.build(to, sender, plan), plan.encoding
 
 
 def _decoded(body: bytes) -> ShortMessage:
@@ -48,7 +58,7 @@ def test_it_builds_a_single_gsm_part_unpacked_with_the_profiles_fields():
         destination_ton=1,
         destination_npi=1,
     )
-    bodies, encoding = PartBuilder(profile).build("+49 151 1234567", "ACME", "Price: 10€ [ok]")
+    bodies, encoding = _build(profile, "+49 151 1234567", "ACME", "Price: 10€ [ok]")
     assert encoding == "gsm7" and len(bodies) == 1
     sm = _peer_decoded(bodies[0])
     assert (sm.service_type, sm.priority_flag, sm.registered_delivery) == ("CMT", 2, 2)
@@ -65,18 +75,18 @@ def test_it_builds_a_single_gsm_part_unpacked_with_the_profiles_fields():
     [("ACME", (5, 0)), ("+4915112345678", (1, 1)), ("4711", (3, 0)), ("?!", (0, 0))],
 )
 def test_it_autodetects_the_source_ton_and_npi(sender, ton_npi):
-    sm = _decoded(PartBuilder(_profile()).build("4915112345678", sender, "hi")[0][0])
+    sm = _decoded(_build(_profile(), "4915112345678", sender, "hi")[0][0])
     assert (sm.source_addr_ton, sm.source_addr_npi) == ton_npi
 
 
 def test_it_uses_the_profiles_source_ton_and_npi_when_set():
     builder = PartBuilder(_profile(source_ton=2, source_npi=8))
-    sm = _decoded(builder.build("4915112345678", "ACME", "hi")[0][0])
+    sm = _decoded(_build(builder, "4915112345678", "ACME", "hi")[0][0])
     assert (sm.source_addr_ton, sm.source_addr_npi) == (2, 8)
 
 
 def test_it_concatenates_with_an_8_bit_reference_udh():
-    bodies, _enc = PartBuilder(_profile()).build("491511", "ACME", "x" * 400)
+    bodies, _enc = _build(_profile(), "491511", "ACME", "x" * 400)
     parts = [_peer_decoded(body) for body in bodies]
     assert len(parts) == 3
     headers = [p.short_message[:6] for p in parts]
@@ -88,7 +98,7 @@ def test_it_concatenates_with_an_8_bit_reference_udh():
 
 def test_it_sends_ucs2_big_endian_and_never_splits_a_surrogate_pair():
     text = "П" * 66 + "🙂" + "ж" * 10  # the emoji does not fit in the 67-unit first part
-    bodies, encoding = PartBuilder(_profile()).build("491511", "ACME", text)
+    bodies, encoding = _build(_profile(), "491511", "ACME", text)
     assert encoding == "ucs2"
     parts = [_decoded(body) for body in bodies]
     assert all(p.data_coding == 8 for p in parts)
@@ -98,12 +108,12 @@ def test_it_sends_ucs2_big_endian_and_never_splits_a_surrogate_pair():
 
 
 def test_it_forces_ucs2_when_the_profile_says_so():
-    bodies, encoding = PartBuilder(_profile(data_coding="ucs2")).build("49151", "ACME", "hello")
+    bodies, encoding = _build(_profile(data_coding="ucs2"), "49151", "ACME", "hello")
     assert encoding == "ucs2" and _decoded(bodies[0]).short_message == "hello".encode("utf-16-be")
 
 
 def test_it_carries_concatenation_in_sar_tlvs():
-    bodies, _enc = PartBuilder(_profile(long_message_method="sar")).build("4915", "A1", "y" * 400)
+    bodies, _enc = _build(_profile(long_message_method="sar"), "4915", "A1", "y" * 400)
     parts = [_decoded(body) for body in bodies]
     assert [len(p.short_message) for p in parts] == [160, 160, 80]
     references = {struct.unpack(">H", p.tlvs[0x020C])[0] for p in parts}
@@ -117,26 +127,30 @@ def test_it_carries_concatenation_in_sar_tlvs():
 
 
 def test_it_sends_a_long_text_in_one_message_payload():
-    bodies, _enc = PartBuilder(_profile(long_message_method="payload")).build("49", "A", "z" * 400)
+    bodies, _enc = _build(_profile(long_message_method="payload"), "49", "A", "z" * 400)
     assert len(bodies) == 1
     sm = _peer_decoded(bodies[0])
     assert sm.short_message == b""
     assert [(t.tag, t.value) for t in sm.tlvs] == [(0x0424, b"z" * 400)]
 
 
-def test_it_rejects_long_texts_per_the_profile():
-    with pytest.raises(TransportError) as caught:
-        PartBuilder(_profile(long_message_method="reject")).build("49", "A", "z" * 161)
-    assert caught.value.permanent and "2 parts" in caught.value.reason
-    with pytest.raises(TransportError) as caught:
-        PartBuilder(_profile(max_parts=2)).build("49", "A", "z" * 400)
-    assert "at most 2" in caught.value.reason
+def test_it_refuses_to_send_a_message_planned_too_long():
+    cases = (
+        (_profile(long_message_method="reject"), "z" * 161, "2 parts"),
+        (_profile(max_parts=2), "z" * 400, "at most 2"),
+        (_profile(max_parts=2, long_message_method="payload"), "z" * 400, "at most 2"),
+    )
+    for profile, text, words in cases:
+        with pytest.raises(TransportError) as caught:
+            OutgoingMessage("49", "A", text).plan_for(profile)
+        assert caught.value.permanent and words in caught.value.reason
+        assert caught.value.code == "TOO_LONG"
 
 
 def test_it_uses_a_new_reference_for_each_long_message():
     builder = PartBuilder(_profile())
-    first = _decoded(builder.build("49", "A", "a" * 200)[0][0]).short_message[3]
-    second = _decoded(builder.build("49", "A", "a" * 200)[0][0]).short_message[3]
+    first = _decoded(_build(builder, "49", "A", "a" * 200)[0][0]).short_message[3]
+    second = _decoded(_build(builder, "49", "A", "a" * 200)[0][0]).short_message[3]
     assert second == (first + 1) % 256
 
 
@@ -197,13 +211,14 @@ def test_it_classifies_submit_errors_with_the_retry_map_first():
 def test_its_fast_single_part_path_agrees_with_the_splitter(text):
     from profiles.message import segments
 
-    bodies, encoding = PartBuilder(_profile()).build("49151", "ACME", text)
-    split = segments.segment(text)
-    assert encoding == split.encoding
+    fast = segments.segment(text)
+    assert fast == segments._segment(text, force_ucs2=False, udh=True)
+    bodies, encoding = _build(_profile(), "49151", "ACME", text)
+    assert encoding == fast.encoding
     if len(bodies) == 1 and text:
         sm = _decoded(bodies[0])
         payload = sm.short_message[6:] if sm.esm_class & 0x40 else sm.short_message
-        assert payload == segments.encode(text, split.encoding)
-        assert sm.data_coding == split.data_coding
+        assert payload == segments.encode(text, fast.encoding)
+        assert sm.data_coding == fast.data_coding
     else:
-        assert len(bodies) == max(1, len(split.parts))
+        assert len(bodies) == max(1, len(fast.parts))

@@ -83,7 +83,7 @@ def test_it_fixes_the_escape_split_of_smpplib():
     # smpplib cuts the octets at 153: the first part ends with a lone escape octet.
     assert smpplib_parts[0][6:].endswith(b"\x1b")
     ours = segment(text)
-    payloads = segments.encode_parts(ours)
+    payloads = [encode(part, GSM7) for part in ours.parts]
     assert not payloads[0].endswith(b"\x1b")
     assert payloads[1].startswith(b"\x1be")
     assert all(len(payload) <= 153 for payload in payloads)
@@ -98,9 +98,14 @@ def test_it_fixes_the_backtick_and_section_sign_of_smpplib():
 
 def test_it_keeps_surrogate_pairs_whole_in_every_part():
     text = "x" + "😀" * 40
-    for part in segment(text).parts:
-        part.encode("utf-16-be")  # a cut pair would raise here
-        assert len(encode(part, UCS2)) <= 134
+    split = segment(text)
+    assert "".join(split.parts) == text
+    for part in split.parts:
+        octets = encode(part, UCS2)
+        assert len(octets) <= 134
+        first, last = int.from_bytes(octets[:2]), int.from_bytes(octets[-2:])
+        assert not 0xDC00 <= first <= 0xDFFF  # a part never starts with a pair's second half
+        assert not 0xD800 <= last <= 0xDBFF  # nor ends with its first half
 
 
 def test_it_reports_the_units_left_in_the_last_part():
@@ -109,9 +114,3 @@ def test_it_reports_the_units_left_in_the_last_part():
     assert segment("a" * 160).units_left == 0
     assert segment("a" * 161).units_left == 145
     assert segment("ب" * 3).units_left == 67
-
-
-def test_it_builds_the_concatenation_header():
-    assert segments.concat_udh(7, 3, 2) == b"\x05\x00\x03\x07\x03\x02"
-    with pytest.raises(ValueError):
-        segments.concat_udh(7, 3, 4)
