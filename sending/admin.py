@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from profiles.models import SmsProfile
 from sending import admin_views
+from sending.jobs import admin as jobs_admin  # noqa: F401  registers BulkJob and OptOut
 from sending.models import Message, MessagePart
 
 

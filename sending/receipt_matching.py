@@ -52,7 +52,7 @@ def _settle(message_id: int, now) -> None:
         if all(outcomes):
             message.status = Message.Status.DELIVERED
         else:
-            message.status = Message.Status.UNDELIVERABLE
+            message.status = Message.Status.UNDELIVERED
             failed = message.parts.filter(delivered=False).first()
             message.error_code = failed.receipt_error
             message.error_reason = failed.receipt_status

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .broker import broker_url
@@ -158,6 +159,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded recipient files of bulk jobs; never served by the portal.
+MEDIA_ROOT = Path(envsecret("SMSPORTAL_MEDIA_ROOT") or VAR_DIR / "uploads")
+MEDIA_URL = "uploads/"
 
 LOGIN_URL = "admin:login"
 
@@ -196,6 +200,16 @@ SMSC_SANDBOX_SYSTEM_ID = envsecret("SMSC_SANDBOX_SYSTEM_ID") or "smppclient1"
 SMSC_SANDBOX_PASSWORD = envsecret("SMSC_SANDBOX_PASSWORD") or "password"
 # The port `make run` (manage.py runportal) serves the portal on.
 RUNPORTAL_PORT = envint("PORT", 8000)
+# Bulk jobs: numbers without a country code are read as numbers of this country (ISO 3166 code);
+# a job may choose another.
+SMSPORTAL_DEFAULT_COUNTRY = (envsecret("SMSPORTAL_DEFAULT_COUNTRY") or "DE").upper()
+if not (len(SMSPORTAL_DEFAULT_COUNTRY) == 2 and SMSPORTAL_DEFAULT_COUNTRY.isalpha()):
+    raise ImproperlyConfigured(
+        "SMSPORTAL_DEFAULT_COUNTRY must be a two-letter country code such as DE or FR."
+    )
+# Largest recipient file accepted (bytes), and the most rows one job imports.
+SMSPORTAL_BULK_UPLOAD_MAX_BYTES = envint("SMSPORTAL_BULK_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
+SMSPORTAL_BULK_MAX_ROWS = envint("SMSPORTAL_BULK_MAX_ROWS", 2_000_000)
 # Seconds a Send test SMS keeps an SMPP transceiver bind open to catch the delivery receipt.
 SMSPORTAL_TEST_RECEIPT_WAIT = envint("SMSPORTAL_TEST_RECEIPT_WAIT", 15)
 

@@ -52,14 +52,14 @@ def test_it_waits_for_every_part_before_calling_a_message_delivered(make_profile
     assert message.status == Message.Status.DELIVERED
 
 
-def test_it_calls_a_message_undeliverable_when_one_part_fails(make_profile):
+def test_it_calls_a_message_undelivered_when_one_part_fails(make_profile):
     profile = make_profile()
     message = _sent(profile, "201", "202")
     record_receipt(profile, _delivered("201"))
     record_receipt(profile, Receipt("202", "UNDELIV", error_code="011", delivered=False))
     message.refresh_from_db()
 
-    assert message.status == Message.Status.UNDELIVERABLE
+    assert message.status == Message.Status.UNDELIVERED
     assert (message.error_code, message.error_reason) == ("011", "UNDELIV")
 
 

@@ -1,7 +1,7 @@
 """What was sent: one Message per recipient, one MessagePart per SMS part the gateway accepted.
 
 Claiming, retries and receipts work per Message and do not care who queued it (a Test SMS, the
-sendsms command, or a bulk job with Messages of kind=BULK).
+sendsms command, or a bulk job (sending.models.job) with Messages of kind=BULK and job set).
 """
 
 from __future__ import annotations
@@ -19,13 +19,30 @@ class Message(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
+        # Claimed by a worker (claim, claim_expires_at set); nothing on the wire yet.
         SENDING = "sending", _("Sending")
+        # A submit may be on the wire: a worker that dies now leaves a message that may have been
+        # sent, which the sweeper marks possibly_sent instead of queueing it again.
+        SUBMITTING = "submitting", _("Submitting")
         SENT = "sent", _("Sent")
         DELIVERED = "delivered", _("Delivered")
+        UNDELIVERED = "undelivered", _("Undelivered")
+        EXPIRED = "expired", _("Expired")
+        REJECTED = "rejected", _("Rejected")
         FAILED = "failed", _("Failed")
-        UNDELIVERABLE = "undeliverable", _("Undeliverable")
+        # Transient failure: next_attempt_at says when the sweeper queues it again.
+        RETRYING = "retrying", _("Retrying")
+        POSSIBLY_SENT = "possibly_sent", _("Possibly sent")
+        CANCELLED = "cancelled", _("Cancelled")
 
-    FINAL_STATUSES = (Status.DELIVERED, Status.FAILED, Status.UNDELIVERABLE)
+    FINAL_STATUSES = (
+        Status.DELIVERED,
+        Status.UNDELIVERED,
+        Status.EXPIRED,
+        Status.REJECTED,
+        Status.FAILED,
+        Status.CANCELLED,
+    )
 
     # SET_NULL: the record of what was sent outlives the profile that sent it.
     profile = models.ForeignKey(
@@ -35,6 +52,22 @@ class Message(models.Model):
         on_delete=models.SET_NULL,
         related_name="messages",
     )
+    job = models.ForeignKey(
+        "sending.BulkJob",
+        verbose_name=_("bulk job"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
+    )
+    row = models.PositiveIntegerField(
+        _("row"), null=True, blank=True, help_text=_("Row of the recipient in the job's file.")
+    )
+    # Placeholder values the text was rendered with: a clone or a retry can render it again.
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    # The recipient's IANA zone (from the number): the job's send window is in the recipient's
+    # local time. Blank when the number has none or several: the job's window_time_zone applies.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.TEST)
     to = models.CharField(_("to"), max_length=32)
     sender = models.CharField(_("sender"), max_length=100, blank=True)
@@ -53,7 +86,12 @@ class Message(models.Model):
     # Set by the UPDATE that claims a batch of messages (queued -> sending), so the sender reads
     # back exactly the rows it won; another worker's claim of the same ids gets none of them.
     claim = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
+    # Lease of the claim: the sweeper returns messages whose worker stopped renewing it.
+    claim_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # The concatenation (UDH/SAR) reference, kept across retries so resent parts join the parts
+    # the handset already has.
+    concat_ref = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -66,7 +104,10 @@ class Message(models.Model):
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     finished_at = models.DateTimeField(
-        _("finished"), null=True, blank=True, help_text=_("Delivered, failed or undeliverable.")
+        _("finished"),
+        null=True,
+        blank=True,
+        help_text=_("Delivered, undelivered, expired, rejected, failed or cancelled."),
     )
 
     class Meta:
@@ -78,6 +119,14 @@ class Message(models.Model):
             models.Index(fields=["profile", "-created_at"], name="message_profile_created"),
             # Retries wait in the database: the bulk sweeper picks up those whose time has come.
             models.Index(fields=["status", "next_attempt_at"], name="message_status_next"),
+            # Claiming a job's queued messages in row order.
+            models.Index(fields=["job", "status", "id"], name="message_job_status_id"),
+            # The sweeper finding claims whose lease expired.
+            models.Index(fields=["status", "claim_expires_at"], name="message_status_claim_exp"),
+            # A job's messages by source row (row errors, export).
+            models.Index(fields=["job", "row"], name="message_job_row"),
+            # Duplicates within a job at import; a number's messages in a job (opt-out, search).
+            models.Index(fields=["job", "to"], name="message_job_to"),
         ]
 
     def __str__(self):
