@@ -11,8 +11,8 @@ from django.urls import path
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from profiles.models import SmsProfile
 from sending import admin_views
+from sending.admin_filters import VisibleProfileFilter
 from sending.jobs import admin as jobs_admin  # noqa: F401  registers BulkJob and OptOut
 from sending.models import Message, MessagePart
 
@@ -29,13 +29,6 @@ class MessagePartInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-class VisibleProfileFilter(admin.RelatedFieldListFilter):
-    """ "By profile" offers only the profiles the user may see (Global Configuration)."""
-
-    def field_choices(self, field, request, model_admin):
-        return [(p.pk, str(p)) for p in SmsProfile.objects.visible_to(request.user)]
 
 
 @admin.register(Message)

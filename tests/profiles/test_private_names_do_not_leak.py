@@ -52,3 +52,19 @@ def test_a_forbidden_message_and_a_missing_one_answer_alike(
     for name in ("admin:sending_send_test_result", "admin:sending_send_test_status"):
         assert client.get(reverse(name, args=[message.pk])).status_code == 404
         assert client.get(reverse(name, args=[missing])).status_code == 404
+
+
+def test_the_bulk_jobs_profile_filter_lists_only_visible_profiles(
+    client, staff_editor, superuser, make_profile
+):
+    from sending.models import BulkJob
+
+    staff_editor.user_permissions.add(Permission.objects.get(codename="view_bulkjob"))
+    shared = make_profile(name="Shared One", is_global=True, owner=superuser)
+    make_profile(name="Secret Acquisition Project", owner=superuser)
+    BulkJob.objects.create(name="Spring", profile=shared, created_by=superuser)
+    client.force_login(staff_editor)
+    page = client.get(reverse("admin:sending_bulkjob_changelist"))
+
+    assert page.status_code == 200 and "Shared One" in page.text
+    assert "Secret Acquisition" not in page.text
