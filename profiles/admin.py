@@ -128,7 +128,10 @@ class SmsProfileAdmin(admin.ModelAdmin):
 
     # -- pages --------------------------------------------------------------------------
     def get_urls(self):
-        wizard = self.admin_site.admin_view(ProfileWizard.as_view(model_admin=self))
+        wizard = ProfileWizard.as_view(
+            model_admin=self, url_name="admin:profiles_smsprofile_wizard"
+        )
+        wizard = self.admin_site.admin_view(wizard)
         return [
             path("wizard/<slug:step>/", wizard, name="profiles_smsprofile_wizard_new"),
             path("<int:pk>/wizard/<slug:step>/", wizard, name="profiles_smsprofile_wizard"),

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "formtools",
     "axes",
     "smsportal",
     "profiles",
@@ -212,6 +213,15 @@ SMSPORTAL_BULK_UPLOAD_MAX_BYTES = envint("SMSPORTAL_BULK_UPLOAD_MAX_BYTES", 200 
 SMSPORTAL_BULK_MAX_ROWS = envint("SMSPORTAL_BULK_MAX_ROWS", 2_000_000)
 # Seconds a Send test SMS keeps an SMPP transceiver bind open to catch the delivery receipt.
 SMSPORTAL_TEST_RECEIPT_WAIT = envint("SMSPORTAL_TEST_RECEIPT_WAIT", 15)
+# A worker keeps its bind to a profile open between tasks; it unbinds after this many idle seconds.
+SMSPORTAL_SESSION_IDLE_CLOSE = envint("SMSPORTAL_SESSION_IDLE_CLOSE", 60)
+# Seconds a bind lease ("Maximum simultaneous binds") outlives a worker that stopped renewing it
+# (killed): its slot is free again after this long. Renewed every third of it while bound.
+SMSPORTAL_BIND_LEASE_TTL = envint("SMSPORTAL_BIND_LEASE_TTL", 30)
+if SMSPORTAL_SESSION_IDLE_CLOSE < 1 or SMSPORTAL_BIND_LEASE_TTL < 3:
+    raise ImproperlyConfigured(
+        "SMSPORTAL_SESSION_IDLE_CLOSE must be at least 1 and SMSPORTAL_BIND_LEASE_TTL at least 3"
+    )
 
 LOGGING = {
     "version": 1,

@@ -44,7 +44,8 @@ class KeyValueField(forms.CharField):
         return value
 
     def to_python(self, value) -> dict:
-        text = super().to_python(value)
+        # A disabled field (a read-only page, the wizard's final check) cleans the saved mapping.
+        text = super().to_python(self.prepare_value(value))
         if not text:
             return {}
         if len(text) > MAX_TEXT:

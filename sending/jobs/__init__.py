@@ -1,1 +1,2 @@
-"""Bulk jobs: creating them (reader, mapping, recipients, importer, totals, schedule, create)."""
+"""Bulk send jobs: creating them (reader, mapping, recipients, importer, totals, schedule, create)
+and what the workers running them share (throttle, leases, session_pool)."""

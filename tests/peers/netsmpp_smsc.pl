@@ -32,7 +32,7 @@ $| = 1;
 my $log;
 if ($log_path) { open($log, '>>', $log_path) or die "log: $!"; $log->autoflush(1); }
 my $json = JSON::PP->new->canonical;
-sub event { print $log $json->encode({@_}), "\n" if $log; }
+sub event { print $log $json->encode({t => time, @_}), "\n" if $log; }  # t: epoch seconds
 
 my $server = Net::SMPP->new_listen('127.0.0.1', port => $port, listen => 16,
                                    enquire_interval => 0, async => 1)

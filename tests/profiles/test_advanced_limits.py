@@ -74,4 +74,4 @@ def test_deeply_nested_json_in_the_wizard_is_a_field_error_not_a_500(
     data = advanced_defaults(AdvancedStepForm(instance=profile)) | {"extra_params": "[" * 3000}
     response = post_step(admin_client_root, profile, "advanced", data)
     assert response.status_code == 200
-    assert "Please correct the errors below" in response.text
+    assert "nested objects and lists are not allowed" in response.text
