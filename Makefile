@@ -17,7 +17,6 @@ install: $(STAMP)
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
 	$(PY) manage.py runportal
 
 test: install

@@ -161,7 +161,8 @@ class SmsProfileAdmin(admin.ModelAdmin):
                 )
                 for number, title in STEPS.items()
             ]
-            extra_context["gateway_links"] = gateway_links(profile)
+            if self.has_change_permission(request, profile):  # the tests bind and send
+                extra_context["gateway_links"] = gateway_links(profile)
         return super().change_view(request, object_id, form_url, extra_context)
 
     # -- actions ------------------------------------------------------------------------

@@ -151,7 +151,8 @@ class ProfileWizard(NamedUrlSessionWizardView):
             profile.mark_step_saved(number)
             profile.save()
         else:
-            profile.save(update_fields=[*STEP_FIELDS[number], "updated_at"])
+            also = getattr(form, "also_saved", [])  # secrets dropped because the server changed
+            profile.save(update_fields=[*STEP_FIELDS[number], *also, "updated_at"])
             # OR-ing in SQL: another tab may have saved another step meanwhile.
             SmsProfile.objects.filter(pk=profile.pk).update(
                 saved_steps=F("saved_steps").bitor(1 << (number - 1))
@@ -196,6 +197,10 @@ class ProfileWizard(NamedUrlSessionWizardView):
         return redirect("admin:profiles_smssettings_changelist")
 
     # -- what each step shows --------------------------------------------------------------
+    def get_form_kwargs(self, step=None):
+        # Steps 2 and 4 hold the fields only the owner may change (profiles/destination.py).
+        return {"user": self.request.user} if step in ("server", "advanced") else {}
+
     def get_form(self, step=None, data=None, files=None):
         step = step or self.steps.current
         as_saved = (
@@ -235,7 +240,7 @@ class ProfileWizard(NamedUrlSessionWizardView):
             presets=PRESETS,
             test_connection_url=(
                 reverse("admin:sending_test_connection", args=[self.profile.pk])
-                if self.profile.pk and self.profile.is_step_saved(2)
+                if self.profile.pk and self.profile.is_step_saved(2) and self.can_change
                 else ""
             ),
         )

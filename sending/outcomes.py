@@ -20,6 +20,7 @@ from sending.transports.base import TransportError
 # Backoff for transient errors the profile's retry map does not name: 10 s, 20 s, 40 s … 10 min.
 BACKOFF_BASE = 10
 BACKOFF_CAP = 600
+RETRY_DELAY_LIMIT = 7 * 24 * 3600  # a week: no hint, map or header waits longer
 
 # The gateway itself is unreachable or refuses us, rather than this message being the problem:
 # connecting failed (refused, DNS, network, TLS), the link was lost or timed out, the bind was
@@ -55,11 +56,15 @@ def retry_delay(profile, exc: TransportError, attempts: int) -> float:
     """Seconds before the next attempt: the error's own hint, then the profile's retry map,
     then exponential backoff."""
     if exc.retry_after is not None:
-        return max(0.0, float(exc.retry_after))
-    mapped = (profile.retry_map or {}).get(exc.code)
-    if mapped is not None:
-        return float(mapped)
-    return float(min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1)))
+        delay = exc.retry_after
+    elif (profile.retry_map or {}).get(exc.code) is not None:
+        delay = profile.retry_map[exc.code]
+    else:
+        delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** min(max(0, attempts - 1), 32))
+    try:
+        return min(max(0.0, float(delay)), float(RETRY_DELAY_LIMIT))
+    except (TypeError, ValueError, OverflowError):  # a value stored before it was checked
+        return float(BACKOFF_CAP)
 
 
 def is_gateway_error(exc: TransportError) -> bool:

@@ -16,7 +16,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from sending import outcomes
+from sending import outcomes, scrubbing
 from sending.models import JobSecond, Message, MessagePart
 from sending.transports.base import OutgoingMessage, SendResult, TransportError
 from sending.transports.smpp.receipts import normalise_id
@@ -38,6 +38,7 @@ class Recorder:
 
     def __init__(self, job_id: int, profile):
         self.job_id, self.profile = job_id, profile
+        self.secrets = scrubbing.profile_secrets(profile)  # never stored in an error reason
         self.sent: list[tuple] = []  # (id, parts_count, encoding, concat_ref)
         self.parts: list[tuple] = []
         self.errors: list[tuple] = []  # (status, code, reason, next_attempt_at, finished_at, id)
@@ -76,7 +77,8 @@ class Recorder:
         if accepted and message.concat_ref is not None:
             self.concat.append((message.concat_ref, row.id))
         self.errors.append(
-            (status, exc.code[:40], exc.reason, decision.next_attempt_at, decision.finished_at,
+            (status, exc.code[:40], scrubbing.scrub(exc.reason, self.secrets),
+             decision.next_attempt_at, decision.finished_at,
              decision.possibly_duplicate, row.id)
         )  # fmt: skip
         self.failed += status == S.FAILED

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.utils import timezone
 
-from sending import outcomes, services
+from sending import outcomes, scrubbing, services
 from sending.models import BulkJob, Message
 from sending.receipt_matching import ReceiptQueue
 from sending.transports.base import OutgoingMessage, TransportError
@@ -256,6 +256,8 @@ def run_slot(job_id: int, slot: int, owner: str, seconds: float | None = None) -
     if not slots.take(job_id, slot, owner):
         return "slot taken"
     try:
-        return Runner(job, slot, owner).run(seconds or settings.SMSPORTAL_BULK_TASK_SECONDS)
+        # Secrets of the profile are scrubbed from every log line while it sends.
+        with scrubbing.secrets_in_use(scrubbing.profile_secrets(job.profile)):
+            return Runner(job, slot, owner).run(seconds or settings.SMSPORTAL_BULK_TASK_SECONDS)
     finally:
         slots.release(job_id, slot, owner)

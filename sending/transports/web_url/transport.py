@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from profiles.choices import BodyType, HttpMethod
 from profiles.message import segments
 from profiles.validators import URL_PLACEHOLDERS
+from sending import scrubbing
 
 from ..base import ConnectionReport, OutgoingMessage, SendResult, Transport, TransportError
 from . import check as http_check
@@ -86,15 +87,11 @@ class WebUrlTransport(Transport):
     def _secret_values(self) -> list[str]:
         secrets = [self._password]
         headers = {h["name"].lower() for h in self.profile.headers if h.get("secret")}
-        secrets += [v for name, v in self._headers if name.lower() in headers]
-        forms = {form for s in secrets if s for form in (s, quote(s, safe=""), quote_plus(s))}
-        return sorted(forms, key=len, reverse=True)
+        return secrets + [v for name, v in self._headers if name.lower() in headers]
 
     def scrub(self, text: str) -> str:
-        """The text with every form of every secret replaced by ***."""
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
+        """The text with every form of every secret replaced by *** (sending/scrubbing.py)."""
+        return scrubbing.scrub(text, self._secrets)
 
     def build_request(self, message: OutgoingMessage) -> dict:
         """The keyword arguments of Session.request() for one message."""
@@ -218,7 +215,14 @@ class WebUrlTransport(Transport):
         except Exception as exc:  # a bug must not lose the message: report it as failed
             logger.exception("Web URL send failed unexpectedly")
             # Never retried: the request may have gone out before the failure.
-            return TransportError(self.scrub(repr(exc))[:500], permanent=True, code="error")
+            error = TransportError(
+                _("Unexpected error (%(type)s): %(error)s")
+                % {"type": type(exc).__name__, "error": " ".join(str(exc).split())[:300]},
+                permanent=True,
+                code="error",
+            )
+            error.reason = self.scrub(error.reason)
+            return error
 
     def check_connection(self) -> ConnectionReport:
         return http_check.check(self.profile)
