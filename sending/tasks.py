@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from sending import services
+from sending.jobs import importer
 from sending.models import Message
 
 
@@ -36,6 +37,12 @@ def queue_test_message(
     if message.status == Message.Status.QUEUED:
         send_message.delay_on_commit(message.pk)
     return message
+
+
+@shared_task(ignore_result=True)
+def import_job(job_id: int) -> None:
+    """Import a bulk job's recipient file (progress in the job's rows_read)."""
+    importer.run_import(job_id)
 
 
 def _schedule_retry(message: Message) -> None:

@@ -65,7 +65,8 @@ class Message(models.Model):
     )
     # Placeholder values the text was rendered with: a clone or a retry can render it again.
     data = models.JSONField(_("data"), default=dict, blank=True)
-    # The recipient's IANA zone: the job's send window is in the recipient's local time.
+    # The recipient's IANA zone (from the number): the job's send window is in the recipient's
+    # local time. Blank when the number has none or several: the job's window_time_zone applies.
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.TEST)
     to = models.CharField(_("to"), max_length=32)
@@ -124,6 +125,8 @@ class Message(models.Model):
             models.Index(fields=["status", "claim_expires_at"], name="message_status_claim_exp"),
             # A job's messages by source row (row errors, export).
             models.Index(fields=["job", "row"], name="message_job_row"),
+            # Duplicates within a job at import; a number's messages in a job (opt-out, search).
+            models.Index(fields=["job", "to"], name="message_job_to"),
         ]
 
     def __str__(self):

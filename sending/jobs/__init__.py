@@ -1,0 +1,1 @@
+"""Bulk jobs: creating them (reader, mapping, recipients, importer, totals, schedule, create)."""
