@@ -74,7 +74,7 @@ def test_it_exports_xlsx_with_text_that_is_never_a_formula(client, superuser, jo
     url = reverse("admin:sending_bulkjob_export_xlsx", args=[job.pk])
     response = client.get(url, {"state": ["sent"]})
     assert response.streaming
-    assert "job-%d-messages.xlsx" % job.pk in response["Content-Disposition"]
+    assert f"job-{job.pk}-messages.xlsx" in response["Content-Disposition"]
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     header, *rows = list(workbook.active.iter_rows(values_only=True))
     assert header[1] == "recipient"
