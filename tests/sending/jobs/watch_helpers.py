@@ -28,23 +28,13 @@ def add_messages(job: BulkJob, states: dict[str, int], parts: int = 1, **fields)
         for _ in range(count):
             row = start + len(messages) + 2
             sent = now if state not in ("queued", "sending") else None
-            messages.append(
-                Message(
-                    job=job,
-                    profile=job.profile,
-                    kind=Message.Kind.BULK,
-                    row=row,
-                    to=f"+4915112{row:06d}",
-                    text=f"Hello {row}",
-                    language="en",
-                    encoding="gsm7",
-                    parts_count=parts,
-                    status=state,
-                    sent_at=sent,
-                    last_attempt_at=sent,
-                    **fields,
-                )  # fmt: skip
-            )
+            values = {
+                "job": job, "profile": job.profile, "kind": Message.Kind.BULK, "row": row,
+                "to": f"+4915112{row:06d}", "text": f"Hello {row}", "language": "en",
+                "encoding": "gsm7", "parts_count": parts, "status": state, "sent_at": sent,
+                "last_attempt_at": sent,
+            }  # fmt: skip
+            messages.append(Message(**{**values, **fields}))
     return Message.objects.bulk_create(messages)
 
 
