@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Min, Sum
 from django.utils.translation import gettext as _
 
 from sending.models import BulkJob, JobSecond, Message
@@ -139,10 +139,11 @@ def progress(job: BulkJob, now: float | None = None, counts: dict | None = None)
     remaining_parts = sum(counts.get(state, {}).get("parts", 0) for state in PENDING)
     done = total - pending
     current = rate(job, remaining_parts, now)
+    finished = job.status in (BulkJob.Status.FINISHED, BulkJob.Status.CANCELLED)
     return {
         "status": job.status,
         "status_label": job.get_status_display(),
-        "finished": job.status in (BulkJob.Status.FINISHED, BulkJob.Status.CANCELLED),
+        "finished": finished,
         "total": total,
         "done": done,
         "pending": pending,
@@ -163,7 +164,7 @@ def progress(job: BulkJob, now: float | None = None, counts: dict | None = None)
             "source": current.source,
             "eta_seconds": current.eta_seconds,
             "eta": format_duration(current.eta_seconds),
-            "text": _rate_text(current),
+            "text": _average_text(job) if finished else _rate_text(current),
         },
         "paused": job.status == BulkJob.Status.PAUSED,
         "pause_reason": job.pause_reason if job.status == BulkJob.Status.PAUSED else "",
@@ -186,3 +187,24 @@ def _rate_text(current: Rate) -> str:
     if current.source == "cap":
         return _("%(rate)s parts/s (the profile's throughput cap)") % {"rate": current.cap}
     return _("no cap, not sending yet")
+
+
+def average_rate(job: BulkJob) -> tuple[float, int] | None:
+    """(mean parts per second, seconds) from the job's first counted second to its last."""
+    row = JobSecond.objects.filter(job=job).aggregate(
+        parts=Sum("parts_sent"), first=Min("second"), last=Max("second")
+    )
+    if row["first"] is None:
+        return None
+    span = row["last"] - row["first"] + 1
+    return row["parts"] / span, span
+
+
+def _average_text(job: BulkJob) -> str:
+    average = average_rate(job)
+    if average is None:
+        return _("nothing was sent")
+    return _("%(rate)s parts/s on average over %(duration)s") % {
+        "rate": f"{average[0]:.1f}",
+        "duration": format_duration(average[1]),
+    }

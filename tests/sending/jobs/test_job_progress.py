@@ -113,3 +113,10 @@ def test_it_shows_the_pause_reason_only_while_paused(make_profile):
     assert data["pause_reason"] == "bind refused: ESME_RBINDFAIL"
     job.status = BulkJob.Status.RUNNING
     assert watch.progress(job, now=NOW)["pause_reason"] == ""
+
+
+def test_it_shows_the_average_rate_once_the_job_is_over(make_profile):
+    job = make_job(make_profile(throughput=500), {"sent": 10}, status=BulkJob.Status.FINISHED)
+    add_seconds(job, {NOW: 100, NOW + 3: 300})  # 400 parts over four seconds
+    assert watch.average_rate(job) == (100, 4)
+    assert watch.progress(job, now=NOW + 60)["rate"]["text"].startswith("100.0 parts/s on average")
