@@ -115,8 +115,6 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         indexes = [
-            # The admin's unfiltered list, newest first (its ordering), without sorting the table.
-            models.Index(fields=["created_at", "id"], name="message_created_id"),
             # The admin list and a profile's history.
             models.Index(fields=["profile", "-created_at"], name="message_profile_created"),
             # A sweeper picking up messages whose retry is due.
