@@ -29,6 +29,12 @@ def send_batch(message_ids: list[int]) -> None:
         _schedule_retry(message)
 
 
+@shared_task(ignore_result=True)
+def import_job(job_id: int) -> None:
+    """Import a bulk job's recipient file (progress in the job's rows_read)."""
+    importer.run_import(job_id)
+
+
 def queue_test_message(
     profile, to: str, *, language: str = "", data: dict | None = None, user=None
 ):
@@ -37,12 +43,6 @@ def queue_test_message(
     if message.status == Message.Status.QUEUED:
         send_message.delay_on_commit(message.pk)
     return message
-
-
-@shared_task(ignore_result=True)
-def import_job(job_id: int) -> None:
-    """Import a bulk job's recipient file (progress in the job's rows_read)."""
-    importer.run_import(job_id)
 
 
 def _schedule_retry(message: Message) -> None:

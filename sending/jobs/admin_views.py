@@ -242,7 +242,12 @@ def start(model_admin, request, job_id: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("The job is scheduled; it starts at the time you chose."))
+            if data["start_at"] is None:
+                messages.success(request, _("The job starts now."))
+            else:
+                messages.success(
+                    request, _("The job is scheduled; it starts at the time you chose.")
+                )
             return redirect("admin:sending_bulkjob_change", job.pk)
     if request.method != "POST":
         return redirect("admin:sending_bulkjob_report", job.pk)

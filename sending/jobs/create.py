@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sending import tasks
 from sending.jobs import mapping as column_mapping
 from sending.jobs.reader import FileProblem, Table, kind_for_name, open_table
 from sending.models import BulkJob, Message
@@ -99,8 +100,6 @@ def send_seed(job: BulkJob, numbers: list[str], user=None) -> list[Message]:
     SMS (the Test SMS path: its own priority, its result page)."""
     first = Message.objects.filter(job=job).order_by("row", "pk").first()
     language, data = (first.language, first.data) if first else ("", {})
-    from sending import tasks  # tasks imports the importer, which imports this module's peers
-
     return [
         tasks.queue_test_message(job.profile, number, language=language, data=data, user=user)
         for number in numbers[:MAX_SEEDS]

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sending.jobs import recipients, totals
+from sending.jobs.insert import insert_messages
 from sending.jobs.reader import FileProblem, open_table
 from sending.models import BulkJob, ImportIssue, Message, OptOut
 
@@ -135,7 +136,7 @@ def _write_batch(job, checker, pending, counters: Counters, token: str) -> None:
         # and its batch is rolled back.
         if not BulkJob.objects.filter(pk=job.pk, import_claim=token).update(**counters.fields()):
             raise ClaimLost
-        Message.objects.bulk_create(keep, batch_size=1000)
+        insert_messages(keep)
         ImportIssue.objects.bulk_create(issues, batch_size=1000)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import phonenumbers
 from django.utils.translation import gettext as _
 
 from profiles.message import languages
@@ -51,6 +52,10 @@ def target_choices(profile) -> list[tuple[str, str]]:
         label = f"{objects[key]} ({key})" if key in objects else key
         choices.append((DATA + key, label))
     return choices
+
+
+def is_country(code: str) -> bool:
+    return code.upper() in phonenumbers.SUPPORTED_REGIONS
 
 
 def phone_column(header: list[str]) -> int | None:

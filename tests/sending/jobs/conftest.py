@@ -17,7 +17,7 @@ def _uploads_in_tmp(settings, tmp_path):
 def bulk_profile(make_profile):
     """A multilingual profile without placeholders."""
     return make_profile(
-        message="Your parcel is ready.", message_fr="Colis prêt.", multilingual=True
+        message="Your parcel is ready.", message_fr="Colis prêt.", multilingual=True, is_global=True
     )
 
 
@@ -28,6 +28,7 @@ def named_profile(make_profile):
         message="Hello {{ customer.first_name }}",
         message_fr="Bonjour {{ customer.first_name }}",
         multilingual=True,
+        is_global=True,
     )
 
 
