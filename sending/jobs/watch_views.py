@@ -134,7 +134,7 @@ def _live(request, job: BulkJob) -> dict:
 
 
 def _actions(job: BulkJob, counts: dict) -> list[dict]:
-    failed = counts.get(Message.Status.FAILED, {}).get("messages", 0)
+    failed = counts.get(Message.Status.FAILED, 0)
     shown = []
     for name, label, states in ACTIONS:
         if job.status not in states or (name == "retry" and not failed):

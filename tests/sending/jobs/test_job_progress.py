@@ -17,7 +17,7 @@ def _count(data: dict, state: str) -> int:
     return next(entry["messages"] for entry in data["counts"] if entry["state"] == state)
 
 
-def test_it_counts_messages_and_parts_per_state(make_profile):
+def test_it_counts_messages_per_state_and_the_parts_left(make_profile):
     job = make_job(make_profile(), {"queued": 3, "sent": 5, "failed": 2})
     add_messages(job, {"retrying": 1}, parts=3)
     data = watch.progress(job, now=NOW)
@@ -26,8 +26,14 @@ def test_it_counts_messages_and_parts_per_state(make_profile):
     assert data["total"] == 11
     assert data["pending"] == 4  # queued and retrying wait for the SMSC
     assert data["done"] == 7
-    assert data["remaining_parts"] == 3 + 3
+    assert data["remaining_parts"] == 3 + 3  # no import totals: summed exactly
     assert data["percent"] == 63
+
+
+def test_it_estimates_the_parts_left_from_the_import_totals(make_profile):
+    job = make_job(make_profile(), {"queued": 4, "sent": 6}, totals={"messages": 10, "parts": 25})
+    assert watch.remaining_parts(job, watch.state_counts(job)) == 10  # 4 waiting × 2.5 parts
+    assert watch.remaining_parts(job, {"sent": 10}) == 0
 
 
 def test_it_reads_100_percent_only_when_nothing_waits(make_profile):
