@@ -65,6 +65,7 @@ SECTIONS = [
             "reconnect_delay",
             "max_retries",
             "retry_map",
+            "after_crash",
         ],
     ),
     (

@@ -334,6 +334,7 @@ STEP_FIELDS = {
         "reconnect_delay",
         "max_retries",
         "retry_map",
+        "after_crash",
         "use_tls",
         "body_type",
         "extra_params",

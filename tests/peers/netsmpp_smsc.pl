@@ -3,14 +3,16 @@
 # Kellomaki): the PDU codec and the socket handling are Net::SMPP's, not ours.
 #
 #   perl netsmpp_smsc.pl --port 0 --system-id ID --password PW [--log FILE]
-#        [--throttle-every N] [--drop-after N] [--enquire-interval S] [--no-receipts]
+#        [--throttle-every N] [--drop-after N] [--enquire-interval S] [--no-receipts] [--fork]
 #
 # Prints "listening on 127.0.0.1:PORT" once ready. Checks credentials (ESME_RINVSYSID for an
 # unknown system_id, ESME_RINVPASWD for a wrong password), answers submit_sm with decimal ids,
 # answers ESME_RTHROTTLED to every Nth submit_sm, closes the connection without answering the
 # Nth submit_sm (once), sends enquire_link every S seconds, and on transceiver binds sends an
 # appendix-B delivery receipt (with receipted_message_id and message_state TLVs) per submit_sm
-# that asked for one. Every PDU it receives is logged as one JSON line.
+# that asked for one. Every PDU it receives is logged as one JSON line. With --fork each
+# connection is served by its own process (several binds at once, as a real SMSC takes them);
+# message ids then start at session * 10,000,000 so they stay unique.
 use strict;
 use warnings;
 use Getopt::Long;
@@ -20,19 +22,19 @@ use Net::SMPP;
 use Time::HiRes qw(time);
 
 my ($port, $system_id, $password, $log_path) = (0, 'smppclient1', 'password', '');
-my ($throttle_every, $drop_after, $enquire_interval, $no_receipts) = (0, 0, 0, 0);
+my ($throttle_every, $drop_after, $enquire_interval, $no_receipts, $fork) = (0, 0, 0, 0, 0);
 GetOptions(
     'port=i' => \$port, 'system-id=s' => \$system_id, 'password=s' => \$password,
     'log=s' => \$log_path, 'throttle-every=i' => \$throttle_every,
     'drop-after=i' => \$drop_after, 'enquire-interval=f' => \$enquire_interval,
-    'no-receipts' => \$no_receipts,
+    'no-receipts' => \$no_receipts, 'fork' => \$fork,
 ) or die "bad options\n";
 
 $| = 1;
 my $log;
 if ($log_path) { open($log, '>>', $log_path) or die "log: $!"; $log->autoflush(1); }
 my $json = JSON::PP->new->canonical;
-sub event { print $log $json->encode({@_}), "\n" if $log; }
+sub event { print $log $json->encode({t => time, @_}), "\n" if $log; }  # t: epoch seconds
 
 my $server = Net::SMPP->new_listen('127.0.0.1', port => $port, listen => 16,
                                    enquire_interval => 0, async => 1)
@@ -43,9 +45,20 @@ my ($submits, $dropped, $next_id, $session) = (0, 0, 1000000, 0);
 my %TLV_NAMES = (0x020C => 'sar_msg_ref_num', 0x020E => 'sar_total_segments',
                  0x020F => 'sar_segment_seqnum', 0x0424 => 'message_payload');
 
+$SIG{CHLD} = 'IGNORE' if $fork;
 while (1) {
     my $c = $server->accept or next;
     $session++;
+    if ($fork) {
+        my $pid = fork();
+        if (defined $pid && $pid == 0) {
+            $next_id = $session * 10000000;
+            serve($c);
+            exit 0;
+        }
+        close($c);
+        next;
+    }
     serve($c);
 }
 

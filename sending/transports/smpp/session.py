@@ -50,6 +50,7 @@ class Session(WindowedSending):
         self.profile = profile
         self.window = max(1, int(profile.effective_window))
         self.throughput = float(profile.throughput or 0)
+        self.limiter = None  # a cap shared by all workers (replaces self.throughput when set)
         self.enquire_interval = float(profile.enquire_link_interval)
         self.bind_timeout = float(profile.bind_timeout)
         self.response_timeout = float(profile.response_timeout)

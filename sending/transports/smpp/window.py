@@ -51,6 +51,10 @@ class WindowedSending:
         done: list[Job] = []
         exhausted = False
         window, rate = self.window, self.throughput
+        limiter = self.limiter
+        if limiter is not None:
+            rate = 0.0  # the cap shared by every worker replaces this session's own
+        limited_until = 0.0
         burst = max(1.0, min(rate / 10.0, float(window))) if rate else 0.0
         tokens, refilled = burst, time.monotonic()
         backoff, pause_until, failures = 0.0, 0.0, 0
@@ -75,7 +79,7 @@ class WindowedSending:
                     continue
             now = monotonic()
             out: list[bytes] = []
-            if now >= pause_until and self._unbound_at is None:
+            if now >= max(pause_until, limited_until) and self._unbound_at is None:
                 if rate:
                     tokens = min(burst, tokens + (now - refilled) * rate)
                     refilled = now
@@ -101,6 +105,12 @@ class WindowedSending:
                         if not job.left:
                             done.append(job)
                         continue
+                    if limiter is not None:
+                        delay = limiter.try_acquire(1)
+                        if delay:  # not this second: the part waits at the head of the queue
+                            pending.appendleft((job, index, attempts))
+                            limited_until = now + delay
+                            break
                     self._sequence = sequence = self._sequence % 0x7FFFFFFF + 1
                     body = job.bodies[index]
                     out.append(header(16 + len(body), SUBMIT_SM, 0, sequence))
@@ -122,7 +132,11 @@ class WindowedSending:
                     and (pending or not exhausted)
                     and self._unbound_at is None
                 )
-                if can_send and now >= pause_until and (not rate or tokens >= 1.0):
+                if (
+                    can_send
+                    and now >= max(pause_until, limited_until)
+                    and (not rate or tokens >= 1.0)
+                ):
                     wait = 0.0
                 else:
                     wait = self.enquire_interval
@@ -131,7 +145,12 @@ class WindowedSending:
                         wait = min(wait, oldest + self.response_timeout - now)
                     if can_send:
                         wait = min(
-                            wait, max(pause_until - now, (1.0 - tokens) / rate if rate else 0)
+                            wait,
+                            max(
+                                pause_until - now,
+                                limited_until - now,
+                                (1.0 - tokens) / rate if rate else 0,
+                            ),
                         )
                     if self._unbound_at is not None:
                         wait = min(wait, self._unbound_at + UNBIND_GRACE - now)

@@ -134,7 +134,10 @@ class WebUrlTransport(Transport):
 
     def send(self, message: OutgoingMessage) -> SendResult:
         request = self.build_request(message)
+        plan = message.plan_for(self.profile)
         with self._slots:
+            if self.limiter is not None:
+                self.limiter.acquire(max(plan.part_count, 1))  # the gateway counts parts
             try:
                 response = self._session.request(**request)
                 body = response.text
@@ -163,7 +166,6 @@ class WebUrlTransport(Transport):
                 retry_after=_retry_after(response),
             )
         provider_id = self.scrub(self._patterns.provider_id(response.status_code, body))
-        plan = message.plan_for(self.profile)
         return SendResult(
             provider_ids=[provider_id] if provider_id else [],
             encoding=plan.encoding,

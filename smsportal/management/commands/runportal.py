@@ -1,4 +1,7 @@
-"""`make run`: the web server, a Celery worker, the SMPP sandbox and (by default) an embedded Redis.
+"""`make run`: the web server, Celery workers and beat, the SMPP sandbox and (by default) an
+embedded Redis. One worker serves the default queue (Test SMS, the dispatcher, the sweeper),
+another the bulk senders, so nothing quick waits behind a bulk job; beat ticks the dispatcher
+and the sweeper.
 
 Ctrl-C (or SIGTERM) stops every child process.
 """
@@ -64,21 +67,19 @@ class Command(BaseCommand):
                     demo.SANDBOX_PASSWORD,
                 ],
             )
+        celery = [sys.executable, "-m", "celery", "-A", "smsportal"]
         self._spawn(
             "worker",
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "smsportal",
-                "worker",
-                "--loglevel",
-                "INFO",
-                "--concurrency",
-                "2",
-            ],
-        )
+            [*celery, "worker", "-Q", "celery", "-n", "default@%h", "--loglevel", "INFO",
+             "--concurrency", "2"],
+        )  # fmt: skip
+        self._spawn(
+            "bulk worker",
+            [*celery, "worker", "-Q", "bulk", "-n", "bulk@%h", "--loglevel", "INFO",
+             "--concurrency", "2"],
+        )  # fmt: skip
+        schedule = settings.VAR_DIR / "celerybeat-schedule"
+        self._spawn("beat", [*celery, "beat", "--loglevel", "INFO", "--schedule", str(schedule)])
         self._spawn("web", [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"])
 
     def _spawn(self, name: str, argv: list[str]) -> None:
