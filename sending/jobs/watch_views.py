@@ -23,14 +23,18 @@ from sending.models import BulkJob, Message
 J = BulkJob.Status
 # Jobs that started or will: their page is this one (admin_views.STEP_URLS sends them here).
 WATCHED = frozenset({J.SCHEDULED, J.RUNNING, J.PAUSED, J.CANCELLED, J.FINISHED})
-# The engine's POST views, shown only when their URL names exist (name, label, job states).
+# The engine's POST views (sending.jobs.views, URL "bulk_control:action"): action, label, the job
+# states it applies to, the permission it needs. Shown only when the URL exists.
 ACTIONS = (
-    ("pause", gettext_lazy("Pause"), {J.RUNNING, J.SCHEDULED}),
-    ("resume", gettext_lazy("Resume"), {J.PAUSED}),
-    ("cancel", gettext_lazy("Cancel the job"), {J.RUNNING, J.PAUSED, J.SCHEDULED}),
-    ("retry", gettext_lazy("Retry failed"), {J.RUNNING, J.PAUSED, J.FINISHED, J.CANCELLED}),
-    ("clone", gettext_lazy("Clone"), set(J)),
+    ("pause", gettext_lazy("Pause"), {J.RUNNING, J.SCHEDULED}, "change"),
+    ("resume", gettext_lazy("Resume"), {J.PAUSED}, "change"),
+    ("cancel", gettext_lazy("Cancel the job"), {J.RUNNING, J.PAUSED, J.SCHEDULED}, "change"),
+    ("retry-failed", gettext_lazy("Retry failed"), set(WATCHED), "change"),
+    ("resend-possibly-sent", gettext_lazy("Resend possibly sent"), set(WATCHED), "change"),
+    ("clone", gettext_lazy("Clone"), set(J), "add"),
 )
+# An action that needs messages in a state: shown only when the job has some.
+NEEDS_STATE = {"retry-failed": Message.Status.FAILED, "resend-possibly-sent": "possibly_sent"}
 # Shown even at zero: where the job stands at a glance.
 ALWAYS_SHOWN = [Message.Status.QUEUED, Message.Status.SENT, Message.Status.FAILED]
 POLL_MS = 1000
@@ -121,7 +125,9 @@ def _live(request, job: BulkJob) -> dict:
         "chart_svg": chart.build(job).svg(),
         "errors": watch.grouped_errors(job),
         "last": watch.last_messages(job, counts),
-        "actions": _actions(job, counts),
+        "actions": _actions(request, job, counts),
+        "page_url": reverse("admin:sending_bulkjob_watch", args=[job.pk]),
+        "retry_url": _retry_url(request, job),
         "always_shown": ALWAYS_SHOWN,
     }
     return {
@@ -133,15 +139,29 @@ def _live(request, job: BulkJob) -> dict:
     }
 
 
-def _actions(job: BulkJob, counts: dict) -> list[dict]:
-    failed = counts.get(Message.Status.FAILED, 0)
+def _actions(request, job: BulkJob, counts: dict) -> list[dict]:
     shown = []
-    for name, label, states in ACTIONS:
-        if job.status not in states or (name == "retry" and not failed):
+    for name, label, states, permission in ACTIONS:
+        needed = NEEDS_STATE.get(name)
+        if job.status not in states or (needed and not counts.get(needed)):
             continue
-        try:
-            url = reverse(f"admin:sending_bulkjob_{name}", args=[job.pk])
-        except NoReverseMatch:  # the engine's view is not installed
+        if not request.user.has_perm(f"sending.{permission}_bulkjob"):
             continue
-        shown.append({"name": name, "label": label, "url": url})
+        url = action_url(job, name)
+        if url:
+            shown.append({"name": name, "label": label, "url": url})
     return shown
+
+
+def _retry_url(request, job: BulkJob) -> str:
+    """Retry failed by error code (a button per row of the errors table)."""
+    if not request.user.has_perm("sending.change_bulkjob"):
+        return ""
+    return action_url(job, "retry-failed")
+
+
+def action_url(job: BulkJob, name: str) -> str:
+    try:
+        return reverse("bulk_control:action", kwargs={"job_id": job.pk, "action": name})
+    except NoReverseMatch:  # the engine's views are not installed
+        return ""

@@ -3,6 +3,8 @@ see it, the buttons (only for the engine's views that exist) and the links to it
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
@@ -45,21 +47,21 @@ def test_it_shows_the_job_page_with_errors_last_messages_and_export(client, supe
     assert "sending/job_watch.js" in html
 
 
+@pytest.mark.urls("tests.sending.jobs.no_engine_urls")
 def test_it_shows_no_buttons_while_the_engine_views_are_missing(client, superuser, job):
     client.force_login(superuser)
     html = client.get(reverse("admin:sending_bulkjob_watch", args=[job.pk])).content.decode()
-    assert "bulk-action-" not in html
+    assert 'id="bulk-live"' in html
+    assert "bulk-action-" not in html and "bulk-retry-code" not in html
 
 
-@pytest.mark.urls("tests.sending.jobs.engine_urls")
 def test_it_shows_the_buttons_that_fit_the_job_state(client, superuser, job):
     client.force_login(superuser)
-    url = reverse("admin:sending_bulkjob_watch", args=[job.pk])
-    html = client.get(url).content.decode()
-    for name in ("pause", "cancel", "retry", "clone"):
+    html = client.get(reverse("admin:sending_bulkjob_watch", args=[job.pk])).content.decode()
+    for name in ("pause", "cancel", "retry-failed", "clone"):
         assert f'id="bulk-action-{name}"' in html
     assert 'id="bulk-action-resume"' not in html
-    assert f'action="{reverse("admin:sending_bulkjob_pause", args=[job.pk])}"' in html
+    assert 'id="bulk-action-resend-possibly-sent"' not in html  # none possibly sent
     BulkJob.objects.filter(pk=job.pk).update(
         status=BulkJob.Status.PAUSED, pause_reason="Bind refused"
     )
@@ -67,6 +69,48 @@ def test_it_shows_the_buttons_that_fit_the_job_state(client, superuser, job):
     assert 'id="bulk-action-resume"' in data["actions_html"]
     assert 'id="bulk-action-pause"' not in data["actions_html"]
     assert "Bind refused" in data["live_html"]
+
+
+def test_it_pauses_and_resumes_through_the_engine_and_comes_back_to_the_page(
+    client, superuser, job
+):
+    client.force_login(superuser)
+    page = reverse("admin:sending_bulkjob_watch", args=[job.pk])
+    html = client.get(page).content.decode()
+    pause = re.search(
+        r'<form method="post" action="([^"]+)">[^<]*<input[^>]*csrfmiddlewaretoken', html
+    )
+    response = client.post(pause.group(1), {"next": page})
+    assert response.status_code == 302 and response["Location"] == page
+    job.refresh_from_db()
+    assert job.status == BulkJob.Status.PAUSED
+    data = client.get(reverse("admin:sending_bulkjob_progress", args=[job.pk])).json()
+    resume = re.search(r'action="([^"]+/resume/)"', data["actions_html"]).group(1)
+    client.post(resume, {"next": page})
+    job.refresh_from_db()
+    assert job.status == BulkJob.Status.RUNNING
+
+
+def test_it_retries_one_error_code_from_the_errors_table(client, superuser, job):
+    add_messages(job, {"failed": 1}, error_code="ESME_RTHROTTLED", error_reason="throttled")
+    client.force_login(superuser)
+    page = reverse("admin:sending_bulkjob_watch", args=[job.pk])
+    html = client.get(page).content.decode()
+    assert html.count("bulk-retry-code") == 2
+    action = re.search(r'action="([^"]+/retry-failed/)"', html).group(1)
+    client.post(action, {"error_code": "ESME_RTHROTTLED", "next": page})
+    left = job.messages.filter(status="failed").values_list("error_code", flat=True)
+    assert list(left) == ["ESME_RINVDSTADR", "ESME_RINVDSTADR"]
+
+
+def test_it_hides_the_buttons_from_a_user_who_may_only_view(client, django_user_model, job):
+    user = django_user_model.objects.create_user("viewer2", password="pw-view-1", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_bulkjob"))
+    job.profile.is_global = True
+    job.profile.save()
+    client.force_login(user)
+    html = client.get(reverse("admin:sending_bulkjob_watch", args=[job.pk])).content.decode()
+    assert "bulk-action-" not in html and "bulk-retry-code" not in html
 
 
 def test_it_sends_a_started_job_from_its_change_page_and_the_list_to_the_job_page(
