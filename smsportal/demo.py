@@ -10,8 +10,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 ADMIN_USERNAME = "admin"
-SANDBOX_SYSTEM_ID = "smppclient1"
-SANDBOX_PASSWORD = "password"
 DEMO_PROFILE_NAME = "Sandbox SMSC (demo)"
 # A small recipient file for Add bulk job (or `manage.py sendbulk`), with a few bad rows (an
 # invalid number, a duplicate, a missing first name, an unknown language) to show the report.
@@ -48,7 +46,7 @@ def ensure_demo_profile(owner=None):
             bind_mode="transceiver",
             host=settings.SMSC_SANDBOX_HOST,
             port=settings.SMSC_SANDBOX_PORT,
-            username=SANDBOX_SYSTEM_ID,
+            username=settings.SMSC_SANDBOX_SYSTEM_ID,
             sender="ACME",
             message_en="Hello {{ customer.first_name }}, your invoice {{ invoice.number }} "
             "of {{ invoice.amount }} is due on {{ invoice.due_date }}.",
@@ -59,7 +57,7 @@ def ensure_demo_profile(owner=None):
             multilingual=True,
             saved_steps=0b1111,
         )
-        profile.password = SANDBOX_PASSWORD
+        profile.password = settings.SMSC_SANDBOX_PASSWORD
         profile.save()
     sms_settings = SmsSettings.load()
     if sms_settings.applied_profile is None:

@@ -1,7 +1,7 @@
 """What was sent: one Message per recipient, one MessagePart per SMS part the gateway accepted.
 
-A bulk job (sending.models.job) creates many Messages with kind=BULK and job set; everything here
-(claiming, retries, receipts) works per Message and does not care who queued it.
+Claiming, retries and receipts work per Message and do not care who queued it (a Test SMS, the
+sendsms command, or a bulk job with Messages of kind=BULK).
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ class Message(models.Model):
         indexes = [
             # The admin list and a profile's history.
             models.Index(fields=["profile", "-created_at"], name="message_profile_created"),
-            # A sweeper picking up messages whose retry is due.
+            # Retries wait in the database: the bulk sweeper picks up those whose time has come.
             models.Index(fields=["status", "next_attempt_at"], name="message_status_next"),
             # Claiming a job's queued messages in row order.
             models.Index(fields=["job", "status", "id"], name="message_job_status_id"),
