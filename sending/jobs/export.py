@@ -1,7 +1,7 @@
 """A job's messages as CSV or XLSX rows, read in chunks so a million rows never sit in memory.
 
-Each chunk of messages is one query, their parts a second query (prefetch per chunk), so the
-query count grows with the chunks, never with the rows.
+The messages are read through one cursor in chunks, each chunk's provider ids with one more query,
+so the query count grows with the chunks, never with the rows.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import csv
 import tempfile
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -22,8 +21,8 @@ from sending.models import BulkJob, Message, MessagePart
 
 CHUNK_SIZE = 2000
 FIELDS = (
-    "pk", "job_id", "row", "to", "language", "text", "parts_count", "status", "attempts",
-    "error_code", "error_reason", "created_at", "sent_at", "finished_at",
+    "pk", "row", "to", "language", "text", "parts_count", "status", "attempts", "error_code",
+    "error_reason", "created_at", "sent_at", "finished_at",
 )  # fmt: skip
 
 
@@ -35,35 +34,46 @@ def header() -> list[str]:
     ]  # fmt: skip
 
 
-def messages(job: BulkJob, states: Iterable[str] = (), chunk_size: int = CHUNK_SIZE):
-    """The job's messages in file order (optionally only some states), parts prefetched."""
-    queryset = Message.objects.filter(job=job).only(*FIELDS).order_by("row", "pk")
+def rows(job: BulkJob, states: Iterable[str] = (), chunk_size: int = CHUNK_SIZE) -> Iterator[list]:
+    """One list per message in file order (optionally only some states), timestamps as aware
+    datetimes in the current time zone. Plain tuples, no model instances: a chunk of messages,
+    then one query for that chunk's provider ids."""
+    queryset = Message.objects.filter(job=job)
     states = list(states)
     if states:
         queryset = queryset.filter(status__in=states)
-    parts = MessagePart.objects.only("message_id", "index", "provider_id").order_by("index")
-    queryset = queryset.prefetch_related(Prefetch("parts", queryset=parts))
-    return queryset.iterator(chunk_size=chunk_size)
+    values = queryset.order_by("row", "pk").values_list(*FIELDS).iterator(chunk_size=chunk_size)
+    for chunk in _chunks(values, chunk_size):
+        provider_ids = _provider_ids([item[0] for item in chunk])
+        for pk, row, to, language, text, parts, status, attempts, code, error, *times in chunk:
+            yield [
+                row, to, language, text, parts, status, " ".join(provider_ids.get(pk, ())),
+                attempts, code, error, *(_local(value) for value in times),
+            ]  # fmt: skip
 
 
-def rows(job: BulkJob, states: Iterable[str] = (), chunk_size: int = CHUNK_SIZE) -> Iterator[list]:
-    """One list per message, timestamps as aware datetimes in the current time zone."""
-    for message in messages(job, states, chunk_size):
-        yield [
-            message.row,
-            message.to,
-            message.language,
-            message.text,
-            message.parts_count,
-            message.status,
-            " ".join(part.provider_id for part in message.parts.all() if part.provider_id),
-            message.attempts,
-            message.error_code,
-            message.error_reason,
-            _local(message.created_at),
-            _local(message.sent_at),
-            _local(message.finished_at),
-        ]
+def _chunks(iterable, size: int):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _provider_ids(message_ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    parts = (
+        MessagePart.objects.filter(message_id__in=message_ids)
+        .exclude(provider_id="")
+        .order_by("message_id", "index")
+        .values_list("message_id", "provider_id")
+    )
+    for message_id, provider_id in parts:
+        found.setdefault(message_id, []).append(provider_id)
+    return found
 
 
 class _Echo:
