@@ -107,13 +107,14 @@ def seed(messages: int, jobs: int) -> None:
     )
     columns = (
         'profile_id, job_id, row, data, time_zone, kind, "to", sender, text, language, encoding, '
-        "parts_count, status, error_code, error_reason, attempts, claim, created_at"
+        "parts_count, status, error_code, error_reason, attempts, claim, possibly_duplicate, "
+        "created_at"
     )
     values = (
         f"{profile.pk}, {job_of}, n + 2, '{{}}', '', 'bulk', "
         "'+4915' || (100000000 + n), '', 'Hello ' || n, 'en', 'gsm7', 1, " + states + ", "
         "CASE WHEN n % 10 = 9 THEN 'ESME_RINVDSTADR' ELSE '' END, "
-        "CASE WHEN n % 10 = 9 THEN 'invalid number' ELSE '' END, 1, '', "
+        "CASE WHEN n % 10 = 9 THEN 'invalid number' ELSE '' END, 1, '', FALSE, "
     )
     started = time.monotonic()
     with connection.cursor() as cursor:
