@@ -1,4 +1,4 @@
-"""Insert a batch of imported messages with one executemany on the ORM's connection.
+"""Insert a batch of imported messages with a few multi-row INSERTs on the ORM's connection.
 
 bulk_create prepares every value of every field through the ORM (about half of an import's
 time, measured with bench/bulk.py); an import's rows are all alike, so the statement is built
@@ -17,6 +17,9 @@ from sending.models import Message
 
 _SET = ("profile_id", "job_id", "kind", "to", "row", "sender", "text", "language", "encoding",
         "parts_count", "data", "time_zone", "created_by_id")  # fmt: skip
+
+
+_MAX_PARAMETERS = 30_000  # below SQLite's 32,766 and PostgreSQL's 65,535
 
 
 def _columns():
@@ -46,12 +49,16 @@ def insert_messages(messages: list) -> None:
     quote = connection.ops.quote_name
     json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
     json_columns = {"data"}
-    placeholders = ", ".join(
-        f"%s{json_cast}" if column in json_columns else "%s" for column, _a, _c in columns
+    one_row = (
+        "("
+        + ", ".join(
+            f"%s{json_cast}" if column in json_columns else "%s" for column, _a, _c in columns
+        )
+        + ")"
     )
-    sql = (
+    head = (
         f"INSERT INTO {quote(Message._meta.db_table)} "
-        f"({', '.join(quote(column) for column, _a, _c in columns)}) VALUES ({placeholders})"
+        f"({', '.join(quote(column) for column, _a, _c in columns)}) VALUES "
     )
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     rows = []
@@ -65,5 +72,10 @@ def insert_messages(messages: list) -> None:
             else:
                 row.append(getattr(message, attribute))
         rows.append(row)
+    # Multi-row VALUES: psycopg's executemany on Django's client-side cursor is one round trip
+    # per row; one statement per chunk is one per few hundred (SQLite caps the parameters).
+    chunk = max(1, min(500, _MAX_PARAMETERS // len(columns)))
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            cursor.execute(head + ", ".join([one_row] * len(part)), [v for r in part for v in r])

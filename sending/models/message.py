@@ -1,7 +1,7 @@
 """What was sent: one Message per recipient, one MessagePart per SMS part the gateway accepted.
 
 Claiming, retries and receipts work per Message and do not care who queued it (a Test SMS, the
-sendsms command, or a bulk job with Messages of kind=BULK).
+sendsms command, or a bulk job (sending.models.job) with Messages of kind=BULK and job set).
 """
 
 from __future__ import annotations

@@ -193,3 +193,15 @@ def test_it_imports_a_job_only_while_it_is_importing(imported):
     job = imported("phone\n+4915112345678\n")
     again = importer.run_import(job.pk)
     assert again.status == BulkJob.Status.READY and again.messages.count() == 1
+
+
+def test_it_inserts_a_batch_larger_than_one_statement_whole(imported, named_profile):
+    rows = "".join(f"+491511{n:07d},Név{n}\n" for n in range(1234))
+    mapping = {"phone": "phone", "name": "data:customer.first_name"}
+    job = imported("phone,name\n" + rows, mapping=mapping, profile=named_profile)
+    assert job.rows_imported == 1234 == job.messages.count()
+    last = job.messages.get(row=1235)
+    assert (last.to, last.text, last.data) == (
+        "+4915110001233", "Hello Név1233", {"customer.first_name": "Név1233"},
+    )  # fmt: skip
+    assert last.status == Message.Status.QUEUED and last.created_at is not None

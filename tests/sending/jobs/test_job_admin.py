@@ -232,3 +232,18 @@ def test_it_lists_jobs_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("admin:sending_bulkjob_changelist"))
     assert response.status_code == 200 and "Job 29" in response.content.decode()
+
+
+def test_it_lets_only_users_allowed_to_add_jobs_create_one_and_hides_private_jobs(
+    client, django_user_model, make_profile
+):
+    viewer = django_user_model.objects.create_user("watcher", password="pw-watch-1", is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_bulkjob"))
+    private = make_profile(name="Private", is_global=False)
+    job = BulkJob.objects.create(name="Theirs", profile=private, status=BulkJob.Status.READY)
+    client.force_login(viewer)
+
+    assert client.get(reverse("admin:sending_bulkjob_add")).status_code == 403
+    assert client.get(reverse("admin:sending_bulkjob_report", args=[job.pk])).status_code == 404
+    assert client.post(reverse("admin:sending_bulkjob_start", args=[job.pk])).status_code == 403
+    assert "Theirs" not in client.get(reverse("admin:sending_bulkjob_changelist")).content.decode()
