@@ -32,6 +32,8 @@ lint: install
 bench: install
 	$(PY) bench/smpp_send.py
 	$(PY) bench/web_url_send.py
+	$(PY) bench/bulk_send.py
+	$(PY) bench/throttle.py
 
 clean:
 	rm -rf $(VENV) var staticfiles tests/artifacts

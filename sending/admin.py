@@ -66,7 +66,15 @@ class MessageAdmin(admin.ModelAdmin):
         (_("Encoding"), {"fields": ("language", "encoding", "parts_count")}),
         (
             _("Attempts"),
-            {"fields": ("attempts", "error_code", "error_reason", "next_attempt_at")},
+            {
+                "fields": (
+                    "attempts",
+                    "error_code",
+                    "error_reason",
+                    "next_attempt_at",
+                    "possibly_duplicate",
+                )
+            },  # fmt: skip
         ),
         (
             _("Times"),

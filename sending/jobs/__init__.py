@@ -1,3 +1,3 @@
-"""Bulk send jobs: importing recipients (reader, mapping, recipients, importer, totals, schedule,
+"""Bulk send jobs: creating them (reader, mapping, recipients, importer, totals, schedule,
 create), running them on the workers (dispatcher, claim, runner, record, sweeper, control), what
 the workers share (throttle, leases) and watching them (watch, chart, export)."""

@@ -66,15 +66,26 @@ def claim_batch(
         else:
             where += f" AND time_zone IN ({','.join(['%s'] * len(zones))})"
             params += list(zones)
-    lock = " FOR UPDATE SKIP LOCKED" if is_postgres() else ""
-    sql = (
-        f"UPDATE {M} SET status = %s, claim = %s, claim_expires_at = %s, "
-        "attempts = attempts + 1, last_attempt_at = %s "
-        f"WHERE status = %s AND id IN "
-        f"(SELECT id FROM {M} WHERE {where} ORDER BY id LIMIT %s{lock}) "
-        'RETURNING id, "to", sender, text, attempts, concat_ref, parts_count'
+    set_claimed = (
+        f"SET status = %s, claim = %s, claim_expires_at = %s, attempts = {M}.attempts + 1, "
+        "last_attempt_at = %s"
     )
-    args = [S.SENDING, token, now + timedelta(seconds=lease), now, S.QUEUED, *params, limit]
+    returning = f'RETURNING {M}.id, "to", sender, text, attempts, concat_ref, parts_count'
+    if is_postgres():
+        # A materialised CTE: PostgreSQL may run a LIMIT sub-select inside `id IN (…)` more than
+        # once and so claim more rows than asked; the CTE picks (and locks) the rows once.
+        sql = (
+            f"WITH picked AS MATERIALIZED (SELECT id FROM {M} WHERE {where} ORDER BY id "
+            f"LIMIT %s FOR UPDATE SKIP LOCKED) UPDATE {M} {set_claimed} FROM picked "
+            f"WHERE {M}.id = picked.id AND {M}.status = %s {returning}"
+        )
+        args = [*params, limit, S.SENDING, token, now + timedelta(seconds=lease), now, S.QUEUED]
+    else:
+        sql = (
+            f"UPDATE {M} {set_claimed} WHERE status = %s AND id IN "
+            f"(SELECT id FROM {M} WHERE {where} ORDER BY id LIMIT %s) {returning}"
+        )
+        args = [S.SENDING, token, now + timedelta(seconds=lease), now, S.QUEUED, *params, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
         rows = [Claimed(*row) for row in cursor.fetchall()]
@@ -101,7 +112,8 @@ def _drop_opted_out(rows: list[Claimed], now: datetime) -> list[Claimed]:
 
 def _accepted_parts(rows: list[Claimed]) -> list[Claimed]:
     """Parts the SMSC accepted on an earlier attempt of a long message: only the others go."""
-    again = {row.id: row for row in rows if row.attempts > 1 and row.parts_count > 1}
+    # Any long message may have some (a retry, or a failed one queued again by the user).
+    again = {row.id: row for row in rows if row.parts_count > 1}
     if again:
         found = MessagePart.objects.filter(message_id__in=list(again)).values_list(
             "message_id", "index", "provider_id"

@@ -161,9 +161,7 @@ def acquire(
 def holders(profile_id, *, client: redis.Redis | None = None) -> dict[str, float]:
     """The live leases of a profile: owner#token -> seconds left."""
     found = _run(client, _HOLDERS, _key(profile_id))
-    return {
-        found[i].decode(): int(found[i + 1]) / 1000 for i in range(0, len(found), 2)
-    }  # fmt: skip
+    return {found[i].decode(): float(found[i + 1]) / 1000 for i in range(0, len(found), 2)}
 
 
 def _ms(seconds: float) -> int:

@@ -11,26 +11,21 @@ instead of burning the messages' retries.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Iterator
 
-import redis
 from django.conf import settings
 from django.utils import timezone
 
-from profiles import choices
 from sending import outcomes, services
 from sending.models import BulkJob, Message
 from sending.receipt_matching import ReceiptQueue
-from sending.transports import transport_class
 from sending.transports.base import OutgoingMessage, TransportError
 
-from . import claim, control, leases, send_window, slots
+from . import claim, control, send_window, session_pool, slots
 from .claim import Claimed
 from .record import Recorder
-from .throttle import Limiter
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +34,12 @@ IDLE_SECONDS = 2.0  # a sender with nothing to claim for this long stops; the di
 ZONES_EVERY = 30.0  # seconds between refreshes of the job's recipient zones (send window)
 AUTO_PAUSE_STREAK = 10  # consecutive gateway failures (no success between) that pause the job
 PRIORITY_BATCH = 20
+BINDS_TAKEN = ("binds_busy", "binds_unavailable")  # session_pool: no bind lease to be had
 
 
 class Runner:
-    def __init__(self, job: BulkJob, slot: int, owner: str, lease: leases.Lease | None = None):
+    def __init__(self, job: BulkJob, slot: int, owner: str):
         self.job, self.profile, self.slot, self.owner = job, job.profile, slot, owner
-        self.bind_lease = lease
         self.batch = max(1, settings.SMSPORTAL_BULK_BATCH)
         self.lease = float(settings.SMSPORTAL_BULK_LEASE)
         window = max(int(self.profile.effective_window or 1), int(self.profile.concurrency or 1))
@@ -65,9 +60,9 @@ class Runner:
         started, idle_since = time.monotonic(), None
         receipts = ReceiptQueue(self.profile)
         try:
-            with transport_class(self.profile.protocol)(
-                self.profile, on_receipt=receipts.add, limiter=Limiter.for_profile(self.profile)
-            ) as transport:
+            # The worker's long-lived session for the profile (bind lease and the shared cap
+            # included): it stays open for the next batch, task and job.
+            with session_pool.checkout(self.profile, on_receipt=receipts.add) as transport:
                 while time.monotonic() - started < seconds:
                     if not self._housekeeping(force=True):
                         return self.stop
@@ -89,6 +84,8 @@ class Runner:
                         return self.stop
                 return "time"
         except TransportError as exc:  # the session could not be opened at all
+            if exc.code in BINDS_TAKEN:
+                return "no bind free"  # other workers hold every bind: the dispatcher retries
             if outcomes.is_gateway_error(exc):
                 self._auto_pause(exc)
                 return "paused"
@@ -179,9 +176,6 @@ class Runner:
             if not slots.renew(self.job.pk, self.slot, self.owner):
                 self.stop = "slot lost"
                 return False
-            if self.bind_lease is not None and not _renew_lease(self.bind_lease):
-                self.stop = "bind lease lost"  # another worker may bind now: this one stops
-                return False
         return True
 
     def _open_zones(self) -> list[str] | None:
@@ -262,21 +256,6 @@ def run_slot(job_id: int, slot: int, owner: str, seconds: float | None = None) -
     if not slots.take(job_id, slot, owner):
         return "slot taken"
     try:
-        lease = None
-        if job.profile.protocol == choices.SMPP:
-            # "Maximum simultaneous binds" across every worker: no free bind, no sender.
-            lease = leases.acquire(job.profile.pk, job.profile.max_binds, owner=f"bulk:{owner}")
-            if lease is None:
-                return "no bind free"
-        with lease or contextlib.nullcontext():
-            runner = Runner(job, slot, owner, lease)
-            return runner.run(seconds or settings.SMSPORTAL_BULK_TASK_SECONDS)
+        return Runner(job, slot, owner).run(seconds or settings.SMSPORTAL_BULK_TASK_SECONDS)
     finally:
         slots.release(job_id, slot, owner)
-
-
-def _renew_lease(lease: leases.Lease) -> bool:
-    try:
-        return lease.renew()
-    except redis.RedisError:
-        return True  # Redis is away: the bind stays; the lease is taken again when it is back

@@ -59,7 +59,12 @@ if burst < 1 then
   allowed = math.min(cap, math.floor(cap * (micros / 1000000 + burst)))
 end
 local free = allowed - used
-if free >= need then
+local least = need
+if allowed < cap then
+  -- while pacing, grant whole chunks only (fewer round trips); the second's tail goes to anyone
+  least = math.max(need, want)
+end
+if free >= least then
   local grant = math.min(want, free)
   redis.call('INCRBY', key, grant)
   redis.call('EXPIRE', key, ARGV[5])

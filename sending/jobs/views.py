@@ -89,5 +89,5 @@ def job_action(request: HttpRequest, job_id: int, action: str):
         if not request.user.has_perm("sending.add_bulkjob"):
             raise PermissionDenied
         copy = control.clone(job.pk, user=request.user)
-        return _done(request, copy, _("A copy of the job is ready to start."), True, job=copy.pk)
+        return _done(request, copy, _("A copy of the job is ready to start."), True, copy=copy.pk)
     raise PermissionDenied

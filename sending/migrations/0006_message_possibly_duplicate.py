@@ -6,6 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('sending', '0005_job_import_claim'),
         ('sending', '0005_job_seconds'),
     ]
 

@@ -18,7 +18,6 @@ from ..base import (
     Transport,
     TransportError,
 )
-from .codec import UNBIND
 from .errors import status_error
 from .parts import PartBuilder
 from .session import Job, Session
@@ -31,7 +30,7 @@ class SmppTransport(Transport):
         super().__init__(profile, on_receipt=on_receipt, limiter=limiter)
         self.builder = PartBuilder(profile)
         self.session = Session(profile, self._receipt)
-        self.session.limiter = limiter
+        self.session.window.limiter = limiter
         self.receipts: list[Receipt] = []
 
     def _receipt(self, receipt: Receipt) -> None:
@@ -107,7 +106,7 @@ class SmppTransport(Transport):
 
         def unbind():
             try:
-                status, _body = session.call(UNBIND, b"", timeout)
+                status = session.call("unbind", timeout).status
             except TransportError as exc:
                 if exc.code != "connection_lost":
                     raise

@@ -1,5 +1,5 @@
-"""Fixtures of the bulk job tests: a job made from file content, imported synchronously; the
-real Redis, and worker processes (see hammer.py)."""
+"""Fixtures of the jobs tests: jobs made from file content and imported synchronously, the real
+Redis, worker processes (hammer.py for the throttle, bulk_support.Worker for the bulk engine)."""
 
 from __future__ import annotations
 

@@ -61,12 +61,20 @@ def smpp(key: str, cap: int, port: int, count: int) -> dict:
     from tests.peers.smsc import PASSWORD, SYSTEM_ID
 
     profile = SmsProfile(
-        pk=4242, host="127.0.0.1", port=port, username=SYSTEM_ID, sender="ACME",
-        bind_timeout=5, response_timeout=5, reconnect_delay=0, throughput=cap,
-    )  # fmt: skip
+        pk=4242,
+        host="127.0.0.1",
+        port=port,
+        username=SYSTEM_ID,
+        sender="ACME",
+        bind_timeout=5,
+        response_timeout=5,
+        reconnect_delay=0,
+        throughput=cap,
+    )
     profile.password = PASSWORD
-    messages = [OutgoingMessage(f"+4179{os.getpid() % 1000:03d}{n:04d}", "ACME", "hi") for n in
-                range(count)]  # fmt: skip
+    messages = [
+        OutgoingMessage(f"+4179{os.getpid() % 1000:03d}{n:04d}", "ACME", "hi") for n in range(count)
+    ]
     sent = failed = 0
     with SmppTransport(profile, limiter=Limiter(key, cap)) as transport:
         for _message, outcome in transport.send_many(messages):
