@@ -43,7 +43,9 @@ class Recorder:
         self.parts: list[tuple] = []
         self.errors: list[tuple] = []  # (status, code, reason, next_attempt_at, finished_at, id)
         self.concat: list[tuple] = []  # (concat_ref, id) of failed messages with accepted parts
-        self.parts_sent = self.messages_sent = self.failed = 0
+        # The chart's counts by the second each outcome came in (not the flush's second, which
+        # may hold a second and more of sending at a low cap): second -> [parts, messages, failed].
+        self.seconds: dict[int, list[int]] = {}
         self.pending = 0
 
     def __len__(self) -> int:
@@ -60,8 +62,9 @@ class Recorder:
         total = row.parts_count if message.only else 0
         count = max(total, result.parts or 0, len(result.provider_ids), 1)
         self.sent.append((row.id, count, result.encoding or "", message.concat_ref))
-        self.parts_sent += len(result.provider_ids) or count
-        self.messages_sent += 1
+        tally = self._tally()
+        tally[0] += len(result.provider_ids) or count
+        tally[1] += 1
         self.pending += 1
         return keys
 
@@ -81,9 +84,12 @@ class Recorder:
              decision.next_attempt_at, decision.finished_at,
              decision.possibly_duplicate, row.id)
         )  # fmt: skip
-        self.failed += status == S.FAILED
+        self._tally()[2] += status == S.FAILED
         self.pending += 1
         return status
+
+    def _tally(self) -> list[int]:
+        return self.seconds.setdefault(int(time.time()), [0, 0, 0])
 
     def flush(self) -> None:
         if not self.pending:
@@ -103,9 +109,10 @@ class Recorder:
                 cursor.executemany(f"UPDATE {M} SET concat_ref = %s WHERE id = %s", self.concat)
             if self.parts:
                 _write_parts(cursor, self.parts)
-            add_second(cursor, self.job_id, self.parts_sent, self.messages_sent, self.failed)
+            for second, (parts_sent, messages_sent, failed) in self.seconds.items():
+                add_second(cursor, self.job_id, parts_sent, messages_sent, failed, second=second)
         self.sent, self.parts, self.errors, self.concat = [], [], [], []
-        self.parts_sent = self.messages_sent = self.failed = self.pending = 0
+        self.seconds, self.pending = {}, 0
 
 
 def _write_sent(cursor, sent: list[tuple], now: datetime) -> None:
@@ -139,15 +146,24 @@ def _write_parts(cursor, parts: list[tuple]) -> None:
     cursor.executemany(f"INSERT INTO {P} ({columns}) VALUES ({marks})", parts)
 
 
-def add_second(cursor, job_id: int, parts_sent: int, messages_sent: int, failed: int) -> None:
-    """Add to the job's row of the current second (the job page's chart), one upsert."""
-    if not (parts_sent or messages_sent or failed):
+def add_second(
+    cursor,
+    job_id: int,
+    parts_sent: int,
+    messages_sent: int,
+    failed: int,
+    delivered: int = 0,
+    second: int | None = None,
+) -> None:
+    """Add to the job's row of a second (default: the current one) for the chart, one upsert."""
+    if not (parts_sent or messages_sent or failed or delivered):
         return
     cursor.execute(
         f"INSERT INTO {J} (job_id, second, parts_sent, messages_sent, failed, delivered) "
-        "VALUES (%s, %s, %s, %s, %s, 0) ON CONFLICT (job_id, second) DO UPDATE SET "
+        "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (job_id, second) DO UPDATE SET "
         f"parts_sent = {J}.parts_sent + excluded.parts_sent, "
         f"messages_sent = {J}.messages_sent + excluded.messages_sent, "
-        f"failed = {J}.failed + excluded.failed",
-        [job_id, int(time.time()), parts_sent, messages_sent, failed],
+        f"failed = {J}.failed + excluded.failed, "
+        f"delivered = {J}.delivered + excluded.delivered",
+        [job_id, second or int(time.time()), parts_sent, messages_sent, failed, delivered],
     )

@@ -34,6 +34,9 @@ IDLE_SECONDS = 2.0  # a sender with nothing to claim for this long stops; the di
 ZONES_EVERY = 30.0  # seconds between refreshes of the job's recipient zones (send window)
 AUTO_PAUSE_STREAK = 10  # consecutive gateway failures (no success between) that pause the job
 PRIORITY_BATCH = 20
+# Outcomes are written at least this often (seconds) even when a chunk fills slowly (a low
+# throughput cap): the job page's bar and counts move while the job runs, not chunk by chunk.
+FLUSH_EVERY = 1.0
 BINDS_TAKEN = ("binds_busy", "binds_unavailable")  # session_pool: no bind lease to be had
 
 
@@ -47,7 +50,7 @@ class Runner:
         self.stop: str | None = None  # the job's status once it is no longer running
         # Gateway failures not yet counted against their messages: (row, message, error).
         self.held: list[tuple[Claimed, OutgoingMessage, TransportError]] = []
-        self._checked = self._renewed = self._singles_at = 0.0
+        self._checked = self._renewed = self._singles_at = self._flushed_at = 0.0
         self._zones: list[str] | None = None
         self._zones_at = -ZONES_EVERY
         self._token = ""
@@ -115,7 +118,9 @@ class Runner:
                     sent_any = True
                     self._count_held(recorder)
                     self._keys += recorder.record_sent(row, message, outcome)
-                if len(recorder) >= self.chunk:
+                if len(recorder) >= self.chunk or (
+                    time.monotonic() - self._flushed_at >= FLUSH_EVERY
+                ):
                     self._flush(recorder, receipts)
         finally:
             if self.held and not self.stop and not sent_any:
@@ -151,6 +156,7 @@ class Runner:
                 )
 
     def _flush(self, recorder: Recorder, receipts) -> None:
+        self._flushed_at = time.monotonic()
         recorder.flush()
         if self._keys:
             receipts.parts_recorded(self._keys)

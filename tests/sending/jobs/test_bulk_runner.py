@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import threading
 from collections import Counter
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from sending.jobs import claim, runner, slots
 from sending.models import BulkJob, JobSecond, Message, OptOut
-from tests.sending.jobs.bulk_support import counts, make_job
+from tests.sending.jobs.bulk_support import counts, make_job, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.peer]
 
@@ -39,6 +41,35 @@ def test_it_sends_every_message_of_a_job_once_and_finishes_it(
     seconds = JobSecond.objects.filter(job=job)
     assert sum(s.messages_sent for s in seconds) == 1200
     assert sum(s.parts_sent for s in seconds) == 1200
+
+
+def test_it_writes_outcomes_while_a_capped_batch_is_still_sending(
+    start_smsc, smpp_profile, redis_url
+):
+    peer = start_smsc("netsmpp")
+    profile = smpp_profile(peer, processing_mode="async", throughput=20)
+    job = make_job(profile, 100)  # one batch, one chunk, about four seconds at the cap
+    results = []
+    sender = threading.Thread(target=lambda: results.append(_run_and_close(job)))
+    sender.start()
+    try:
+        assert wait_until(lambda: len(peer.accepted()) >= 70, 20)
+        # Outcomes are written every second, not at the chunk's end: the job page moves.
+        assert counts(job).get("sent", 0) >= 30
+    finally:
+        sender.join(30)
+    assert results == ["finished"]
+    seconds = JobSecond.objects.filter(job=job)
+    assert sum(s.messages_sent for s in seconds) == 100 == len(peer.accepted())
+    # Counted in the second each outcome came in: the chart shows the cap the SMSC saw.
+    assert max(s.parts_sent for s in seconds) <= 20 * 1.1
+
+
+def _run_and_close(job):
+    try:
+        return _run(job)
+    finally:
+        connection.close()
 
 
 def test_it_never_sends_to_a_number_opted_out_after_the_import(start_smsc, smpp_profile, redis_url):
