@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sending.models import Message, MessagePart
+from sending.models import BulkJob, JobSecond, Message, MessagePart
 from sending.receipt_matching import record_receipt
 from sending.transports.base import Receipt
 from sending.transports.smpp.receipts import normalise_id
@@ -13,10 +13,10 @@ from sending.transports.smpp.receipts import normalise_id
 pytestmark = pytest.mark.django_db
 
 
-def _sent(profile, *provider_ids):
+def _sent(profile, *provider_ids, job=None):
     message = Message.objects.create(
         profile=profile, to="+33612345678", text="x", status=Message.Status.SENT,
-        parts_count=len(provider_ids),
+        parts_count=len(provider_ids), job=job,
     )  # fmt: skip
     for index, pid in enumerate(provider_ids, start=1):
         MessagePart.objects.create(
@@ -97,3 +97,22 @@ def test_it_ignores_receipts_for_another_profiles_message(make_profile):
     assert record_receipt(mine, _delivered("777")) is None
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
+
+
+def test_a_bulk_message_delivered_counts_in_its_jobs_chart_and_a_test_sms_in_none(make_profile):
+    profile = make_profile()
+    job = BulkJob.objects.create(name="Job", profile=profile, status=BulkJob.Status.RUNNING)
+    bulk = _sent(profile, "401", "402", job=job)
+    _sent(profile, "403")
+    record_receipt(profile, _delivered("401"))
+    assert not JobSecond.objects.exists()  # one part of two: not delivered yet
+
+    record_receipt(profile, _delivered("402"))
+    record_receipt(profile, _delivered("403"))
+    record_receipt(profile, _delivered("402"))  # a duplicate receipt counts nothing more
+
+    bulk.refresh_from_db()
+    assert bulk.status == Message.Status.DELIVERED
+    assert [(s.job_id, s.delivered, s.parts_sent) for s in JobSecond.objects.all()] == [
+        (job.pk, 1, 0)
+    ]
