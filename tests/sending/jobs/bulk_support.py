@@ -126,6 +126,23 @@ class Worker:
         self.log.close()
 
 
+class Beat(Worker):
+    """A real `celery beat` process: it queues the dispatcher (every second) and the sweeper (every
+    two) on the default queue, as `make run` does; a worker serving "celery" runs them."""
+
+    def __init__(self, log_dir: Path, **env):
+        self.log_path = log_dir / "beat.log"
+        self.log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "smsportal", "beat", "--loglevel", "INFO",
+             "--schedule", str(log_dir / "celerybeat-schedule")],
+            cwd=ROOT, env=worker_env(**env), stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+    def ready(self, timeout: float = 30) -> bool:
+        return bool(wait_until(lambda: "Sending due task" in self.log_path.read_text(), timeout))
+
+
 @pytest.fixture
 def workers(tmp_path, redis_url):
     """workers(count, **env) -> started Worker processes, stopped after the test."""
