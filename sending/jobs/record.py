@@ -89,7 +89,11 @@ class Recorder:
         return status
 
     def _tally(self) -> list[int]:
-        return self.seconds.setdefault(int(time.time()), [0, 0, 0])
+        second = int(time.time())
+        tally = self.seconds.get(second)
+        if tally is None:
+            tally = self.seconds[second] = [0, 0, 0]
+        return tally
 
     def flush(self) -> None:
         if not self.pending:
