@@ -1,0 +1,1 @@
+"""Bulk send jobs: importing recipients, running jobs on the workers, and what they share."""
