@@ -16,6 +16,7 @@ class Message(models.Model):
         TEST = "test", _("Test SMS")
         SINGLE = "single", _("Single (command line)")
         BULK = "bulk", _("Bulk")
+        REPLY = "reply", _("Automatic reply")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -124,6 +125,8 @@ class Message(models.Model):
             models.Index(fields=["status", "claim_expires_at"], name="message_status_claim_exp"),
             # A job's messages by source row (row errors, export).
             models.Index(fields=["job", "row"], name="message_job_row"),
+            # An inbound reply finding the last message sent to its sender.
+            models.Index(fields=["to", "-created_at"], name="message_to_created"),
         ]
 
     def __str__(self):
