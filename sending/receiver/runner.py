@@ -63,7 +63,7 @@ class ProfileReceiver(threading.Thread):
         self.profile_id = profile_id
         self.stopping = stopping
         self.owner = owner
-        self.ttl = float(getattr(settings, "SMSPORTAL_BIND_LEASE_TTL", 30))
+        self.ttl = float(settings.SMSPORTAL_BIND_LEASE_TTL)
         self.failures = 0
         self.bound = threading.Event()
         self.binds = 0

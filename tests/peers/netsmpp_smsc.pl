@@ -5,11 +5,11 @@
 #   perl netsmpp_smsc.pl --port 0 --system-id ID --password PW [--log FILE]
 #        [--throttle-every N] [--drop-after N] [--enquire-interval S] [--no-receipts]
 #        [--receipt-delay S] [--receipt-form both|tlv|text] [--receipt-id-hex]
-#        [--receipt-before-resp] [--fail-submit N] [--spool DIR]
+#        [--receipt-before-resp] [--fail-submit N] [--spool DIR] [--resp-id-hex]
 #
 # Prints "listening on 127.0.0.1:PORT" once ready. Serves any number of sessions at once.
 # Checks credentials (ESME_RINVSYSID for an unknown system_id, ESME_RINVPASWD for a wrong
-# password), answers submit_sm with decimal ids, answers ESME_RTHROTTLED to every Nth submit_sm,
+# password), answers submit_sm with decimal ids (hex with --resp-id-hex), answers ESME_RTHROTTLED to every Nth submit_sm,
 # closes the connection without answering the Nth submit_sm (once), sends enquire_link every S
 # seconds. Per submit_sm that asked for one it queues an appendix-B delivery receipt (text and/or
 # receipted_message_id + message_state TLVs; the id in hex with --receipt-id-hex; UNDELIV for the
@@ -33,6 +33,7 @@ my ($port, $system_id, $password, $log_path) = (0, 'smppclient1', 'password', ''
 my ($throttle_every, $drop_after, $enquire_interval, $no_receipts) = (0, 0, 0, 0);
 my ($receipt_delay, $receipt_form, $receipt_id_hex, $receipt_before_resp, $fail_submit, $spool)
     = (0, 'both', 0, 0, 0, '');
+my $resp_id_hex = 0;
 GetOptions(
     'port=i' => \$port, 'system-id=s' => \$system_id, 'password=s' => \$password,
     'log=s' => \$log_path, 'throttle-every=i' => \$throttle_every,
@@ -40,7 +41,7 @@ GetOptions(
     'no-receipts' => \$no_receipts, 'receipt-delay=f' => \$receipt_delay,
     'receipt-form=s' => \$receipt_form, 'receipt-id-hex' => \$receipt_id_hex,
     'receipt-before-resp' => \$receipt_before_resp, 'fail-submit=i' => \$fail_submit,
-    'spool=s' => \$spool,
+    'spool=s' => \$spool, 'resp-id-hex' => \$resp_id_hex,
 ) or die "bad options\n";
 
 $| = 1;
@@ -216,15 +217,16 @@ sub serve_one {
             return 1;
         }
         my $id = $next_id++;
+        my $resp_id = $resp_id_hex ? sprintf('%x', $id) : "$id";
         $accepted++;
-        event(%record, status => 0, message_id => "$id");
+        event(%record, status => 0, message_id => $resp_id);
         if (!$no_receipts && ($pdu->{registered_delivery} & 3)) {
             my ($params, $shown) = receipt_params($pdu, $id, $fail_submit && $accepted == $fail_submit);
             queue_item(due => $receipt_before_resp ? 0 : time + $receipt_delay, origin => $session,
                        kind => 'receipt', params => $params, receipt_id => $shown);
             flush_queue() if $receipt_before_resp;
         }
-        $c->submit_sm_resp(message_id => "$id", seq => $pdu->{seq});
+        $c->submit_sm_resp(message_id => $resp_id, seq => $pdu->{seq});
     } elsif ($cmd == 0x00000015) {
         event(event => 'enquire_link', session => $session);
         $c->enquire_link_resp(seq => $pdu->{seq});
