@@ -139,8 +139,13 @@ def store(profile, part: InboundPartData, now) -> InboundMessage | None:
         )  # fmt: skip
     group = (
         InboundMessage.objects.filter(
-            profile=profile, sender=part.sender, recipient=part.recipient, concat_ref=part.ref,
-            parts_total=part.total, complete=False, received_at__gte=now - timedelta(days=1),
+            profile=profile,
+            sender=part.sender,
+            recipient=part.recipient,
+            concat_ref=part.ref,
+            parts_total=part.total,
+            complete=False,
+            received_at__gte=now - timedelta(days=1),
         )  # fmt: skip
         .order_by("-pk")
         .first()

@@ -50,15 +50,14 @@ class ReceiverBind:
         self.enquire_interval = float(profile.enquire_link_interval)
         self.response_timeout = float(profile.response_timeout)
         self.command = (
-            BIND_TRANSCEIVER
-            if profile.bind_mode == choices.BindMode.TRANSCEIVER
-            else BIND_RECEIVER
+            BIND_TRANSCEIVER if profile.bind_mode == choices.BindMode.TRANSCEIVER else BIND_RECEIVER
         )
         self.conn: Connection | None = None
         self.received = 0
         self._sequence = 0
         self._last_write = 0.0
         self._enquire: tuple[int, float] | None = None
+        self._early: list = []
 
     @property
     def mode(self) -> str:
@@ -85,13 +84,15 @@ class ReceiverBind:
         deadline = time.monotonic() + timeout
         try:
             while time.monotonic() < deadline:
-                for command_id, status, seq, _body in self.conn.read(deadline - time.monotonic()):
+                pdus = self.conn.read(deadline - time.monotonic())
+                for position, (command_id, status, seq, _body) in enumerate(pdus):
                     if seq == sequence and command_id in (self.command | RESPONSE, GENERIC_NACK):
                         if status != ESME_ROK:
                             raise status_error(status, bind=True)
+                        # What came in the same read (the SMSC's first deliver_sm) is served
+                        # next; dropping it would leave it unanswered until the next bind.
+                        self._early = pdus[position + 1 :]
                         return
-                    # Nothing but the bind response is expected before it; anything else
-                    # (an early deliver_sm) stays unanswered, so the SMSC sends it again.
         except ConnectionLost as exc:
             self.drop()
             raise self._lost(exc) from exc
@@ -110,7 +111,8 @@ class ReceiverBind:
         """Read and answer for up to `seconds`; TransportError when the link is lost."""
         try:
             self._keepalive(time.monotonic())
-            pdus = self.conn.read(max(0.0, min(seconds, self.enquire_interval)))
+            pdus, self._early = self._early, []
+            pdus = pdus or self.conn.read(max(0.0, min(seconds, self.enquire_interval)))
             replies, deliveries = [], []
             unbound = False
             for command_id, _status, sequence, body in pdus:

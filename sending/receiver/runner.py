@@ -119,16 +119,19 @@ class ProfileReceiver(threading.Thread):
         self.binds += 1
         self.bound.set()
         log.info("profile %s: %s bind to %s:%s open", profile.pk, bind.mode, bind.host, bind.port)
-        signature, checked = _signature(profile), time.monotonic()
+        signature = _signature(profile)
+        checked = renewed = time.monotonic()
         try:
             while not self.stopping.is_set():
-                bind.serve(1.0)
+                bind.serve(min(1.0, self.ttl / 4))
+                if time.monotonic() - renewed >= self.ttl / 3:
+                    renewed = time.monotonic()
+                    if not all(lease.renew() for lease in held):
+                        log.warning("profile %s: bind lease lost; unbinding", profile.pk)
+                        break
                 if time.monotonic() - checked < CHECK_EVERY:
                     continue
                 checked = time.monotonic()
-                if not all(lease.renew() for lease in held):
-                    log.warning("profile %s: bind lease lost; unbinding", profile.pk)
-                    break
                 fresh = SmsProfile.objects.filter(pk=profile.pk).first()
                 if fresh is None or _signature(fresh) != signature or not fresh.receives:
                     break

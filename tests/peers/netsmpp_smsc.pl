@@ -45,6 +45,7 @@ GetOptions(
 ) or die "bad options\n";
 
 $| = 1;
+$SIG{PIPE} = 'IGNORE';  # a session that died under us is noticed by its next read
 my $log;
 if ($log_path) { open($log, '>>', $log_path) or die "log: $!"; $log->autoflush(1); }
 my $json = JSON::PP->new->canonical;

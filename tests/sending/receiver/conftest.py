@@ -99,7 +99,7 @@ class ReceiverProcess:
 
     def __init__(self, profile_ids: list[int], log: Path):
         settings_dict = connection.settings_dict
-        env = dict(os.environ, SMSPORTAL_BIND_LEASE_TTL="3")
+        env = dict(os.environ, SMSPORTAL_BIND_LEASE_TTL="4")
         if settings_dict["ENGINE"].endswith("sqlite3"):
             env["DATABASE_URL"] = f"sqlite:///{settings_dict['NAME']}"
         else:

@@ -18,9 +18,7 @@ def _status(message) -> str:
     return message.status
 
 
-def test_it_catches_a_receipt_30_s_late_while_nothing_is_sending(
-    netsmpp, smpp_profile, receiver
-):
+def test_it_catches_a_receipt_30_s_late_while_nothing_is_sending(netsmpp, smpp_profile, receiver):
     peer = netsmpp(receipt_delay=30)
     profile = receiving_profile(smpp_profile, peer)
     [message] = send(profile, text="Late receipt")
