@@ -169,10 +169,10 @@ def store(profile, part: InboundPartData, now) -> InboundMessage | None:
         group.text, group.encoding = decode(octets, group.data_coding)
     else:
         pieces = [
-            decode(bytes(stored[i]), group.data_coding)[0] if i in stored else ""
+            decode(bytes(stored[i]), group.data_coding)[0] if i in stored else GAP
             for i in range(1, part.total + 1)
         ]
-        group.text = GAP.join(pieces).strip()
+        group.text = "".join(pieces).strip()
         group.encoding = decode(b"", group.data_coding)[1]
     group.save(update_fields=["parts_received", "complete", "text", "encoding"])
     return group if group.complete else None

@@ -1,4 +1,5 @@
-"""`make run`: the web server, a Celery worker, the SMPP sandbox and (by default) an embedded Redis.
+"""`make run`: the web server, a Celery worker, the receiver (smpp_listen), the SMPP sandbox and
+(by default) an embedded Redis.
 
 Ctrl-C (or SIGTERM) stops every child process.
 """
@@ -20,7 +21,10 @@ from smsportal import demo, embedded_redis
 
 
 class Command(BaseCommand):
-    help = "Run the portal with everything it needs (web, worker, sandbox SMSC, embedded Redis)."
+    help = (
+        "Run the portal with everything it needs (web, worker, receiver, sandbox SMSC, "
+        "embedded Redis)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
@@ -79,6 +83,8 @@ class Command(BaseCommand):
                 "2",
             ],
         )
+        # Receipts that arrive after the sending bind is gone, and inbound messages.
+        self._spawn("receiver", [*manage, "smpp_listen"])
         self._spawn("web", [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"])
 
     def _spawn(self, name: str, argv: list[str]) -> None:
