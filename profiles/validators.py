@@ -15,7 +15,20 @@ _SHORT_CODE = re.compile(r"^\d{3,8}$")
 _ALPHANUMERIC = re.compile(r"^[A-Za-z0-9 .\-_&']{1,11}$")
 _DATA_OBJECT_SENDER = re.compile(r"^\{\{\s*[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+\s*\}\}$")
 
-URL_PLACEHOLDERS = ("to", "from", "text", "username", "password", "coding")
+# What a Web URL template (URL, extra parameter values, header values) may hold; the Web URL
+# transport fills each for every message (sending.transports.web_url.transport.placeholder_values).
+URL_PLACEHOLDERS = (
+    "to",
+    "from",
+    "text",
+    "username",
+    "password",
+    "coding",  # Kannel's coding: 0 GSM 7-bit, 2 UCS-2
+    "data_coding",  # SMPP data_coding: 0 GSM 7-bit, 8 UCS-2 (Jasmin's coding)
+    "text_ucs2_hex",  # the text in UTF-16BE, as hex digits
+    "content_param",  # Jasmin's pair: "content" for GSM 7-bit, "hex-content" for UCS-2 ...
+    "content",  # ... and the text, or its UTF-16BE hex
+)
 _URL_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -46,11 +59,11 @@ def validate_gateway_url(value: str) -> None:
     unknown = sorted(set(_URL_PLACEHOLDER.findall(value)) - set(URL_PLACEHOLDERS))
     if unknown:
         raise ValidationError(
-            _(
-                "Unknown placeholder %(names)s; use {to}, {from}, {text}, {username}, "
-                "{password} or {coding}."
-            ),
-            params={"names": ", ".join(f"{{{name}}}" for name in unknown)},
+            _("Unknown placeholder %(names)s; use %(known)s."),
+            params={
+                "names": ", ".join(f"{{{name}}}" for name in unknown),
+                "known": ", ".join(f"{{{name}}}" for name in URL_PLACEHOLDERS),
+            },
             code="unknown_placeholder",
         )
 

@@ -9,8 +9,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 ADMIN_USERNAME = "admin"
-SANDBOX_SYSTEM_ID = "smppclient1"
-SANDBOX_PASSWORD = "password"
 DEMO_PROFILE_NAME = "Sandbox SMSC (demo)"
 
 
@@ -44,7 +42,7 @@ def ensure_demo_profile(owner=None):
             bind_mode="transceiver",
             host=settings.SMSC_SANDBOX_HOST,
             port=settings.SMSC_SANDBOX_PORT,
-            username=SANDBOX_SYSTEM_ID,
+            username=settings.SMSC_SANDBOX_SYSTEM_ID,
             sender="ACME",
             message_en="Hello {{ customer.first_name }}, your invoice {{ invoice.number }} "
             "of {{ invoice.amount }} is due on {{ invoice.due_date }}.",
@@ -55,7 +53,7 @@ def ensure_demo_profile(owner=None):
             multilingual=True,
             saved_steps=0b1111,
         )
-        profile.password = SANDBOX_PASSWORD
+        profile.password = settings.SMSC_SANDBOX_PASSWORD
         profile.save()
     sms_settings = SmsSettings.load()
     if sms_settings.applied_profile is None:

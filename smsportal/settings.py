@@ -28,7 +28,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "formtools",
     "smsportal",
     "profiles",
     "sending",
@@ -149,7 +148,8 @@ SMSPORTAL_SECRETS_KEYS = envlist("SMSPORTAL_SECRETS_KEYS", [])
 # A development install (DEBUG, SECRET_KEY kept in var/) needs no separate key; production does.
 SILENCED_SYSTEM_CHECKS = ["profiles.W001"] if DEBUG and not envsecret("SECRET_KEY") else []
 
-# The local SMPP sandbox that `make run` starts and the demo profile points at.
+# The local SMPP sandbox that `make run` starts (`manage.py smsc_sandbox`) and the demo profile
+# points at: where it listens and the one account it accepts.
 SMSC_SANDBOX_HOST = envsecret("SMSC_SANDBOX_HOST") or "127.0.0.1"
 SMSC_SANDBOX_PORT = envint("SMSC_SANDBOX_PORT", 2775)
 # Bulk jobs: numbers without a country code are read as numbers of this country (ISO 3166 code);
@@ -162,6 +162,10 @@ if not (len(SMSPORTAL_DEFAULT_COUNTRY) == 2 and SMSPORTAL_DEFAULT_COUNTRY.isalph
 # Largest recipient file accepted (bytes), and the most rows one job imports.
 SMSPORTAL_BULK_UPLOAD_MAX_BYTES = envint("SMSPORTAL_BULK_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 SMSPORTAL_BULK_MAX_ROWS = envint("SMSPORTAL_BULK_MAX_ROWS", 2_000_000)
+SMSC_SANDBOX_SYSTEM_ID = envsecret("SMSC_SANDBOX_SYSTEM_ID") or "smppclient1"
+SMSC_SANDBOX_PASSWORD = envsecret("SMSC_SANDBOX_PASSWORD") or "password"
+# The port `make run` (manage.py runportal) serves the portal on.
+RUNPORTAL_PORT = envint("PORT", 8000)
 # Seconds a Send test SMS keeps an SMPP transceiver bind open to catch the delivery receipt.
 SMSPORTAL_TEST_RECEIPT_WAIT = envint("SMSPORTAL_TEST_RECEIPT_WAIT", 15)
 

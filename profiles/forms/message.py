@@ -168,10 +168,3 @@ class MessageStepForm(forms.ModelForm):
                         "limit": estimate.limit,
                     }
                 )
-
-    def add_warnings(self, request) -> None:
-        """Show the length warnings as Django messages (the wizard calls this after saving)."""
-        from django.contrib import messages
-
-        for warning in self.warnings:
-            messages.warning(request, warning)

@@ -126,9 +126,12 @@ class SmsProfile(SmppTuning, WebUrlTuning, models.Model):
         blank=True,
         validators=[validate_gateway_url],
         help_text=_(
-            "http(s) URL of the gateway; {to}, {from}, {text}, {username} and {password} are "
-            "replaced (URL-encoded) for each message, and {coding} by the text's encoding as "
-            "Kannel numbers it (0 GSM 7-bit, 2 UCS-2)."
+            "http(s) URL of the gateway; for each message {to}, {from}, {text}, {username} and "
+            "{password} are replaced (URL-encoded). The text's encoding: {coding} as Kannel "
+            "numbers it (0 GSM 7-bit, 2 UCS-2), {data_coding} as SMPP does (0 or 8, Jasmin's "
+            "coding); {text_ucs2_hex} is the text in UTF-16BE hex; {content_param}={content} "
+            "sends content=the text when it fits GSM 7-bit, else hex-content=its UTF-16BE hex "
+            "(Jasmin)."
         ),
     )
     http_method = models.CharField(

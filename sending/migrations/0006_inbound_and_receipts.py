@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('profiles', '0004_receiving'),
+        ('profiles', '0005_receiving'),
         ('sending', '0005_job_seconds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

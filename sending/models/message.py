@@ -117,7 +117,7 @@ class Message(models.Model):
         indexes = [
             # The admin list and a profile's history.
             models.Index(fields=["profile", "-created_at"], name="message_profile_created"),
-            # A sweeper picking up messages whose retry is due.
+            # Retries wait in the database: the bulk sweeper picks up those whose time has come.
             models.Index(fields=["status", "next_attempt_at"], name="message_status_next"),
             # Claiming a job's queued messages in row order.
             models.Index(fields=["job", "status", "id"], name="message_job_status_id"),

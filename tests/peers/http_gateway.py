@@ -1,7 +1,8 @@
 """A small real HTTP gateway on 127.0.0.1 for the Web URL tests.
 
 It answers each request with the next scripted reply (status, body, delay, headers), or the
-default reply once the script is used up (a body may be a function, called for each answer),
+default reply once the script is used up (a body may be a function, called for each answer), or
+what its `responder` makes of the request when one is set (tests/peers/jasmin_http.py),
 and records every request: method, path, decoded query and form fields, JSON, headers and the
 client connection it came on. It also tracks how many requests were being handled at the same
 time, so tests can see a concurrency limit hold.
@@ -103,6 +104,7 @@ class HttpGateway:
     def __init__(self, *, tls: bool = False):
         self.requests: list[Recorded] = []
         self.default = Reply()
+        self.responder: Callable[[Recorded], Reply] | None = None
         self._script: list[Reply] = []
         self._lock = threading.Lock()
         self.in_flight = 0
@@ -158,7 +160,9 @@ class HttpGateway:
             self.requests.append(recorded)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
-            return self._script.pop(0) if self._script else self.default
+            if self._script:
+                return self._script.pop(0)
+        return self.responder(recorded) if self.responder else self.default
 
     def _end(self) -> None:
         with self._lock:

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from profiles.forms import AdvancedStepForm, CreateStepForm, ServerStepForm
+from profiles.gateway_presets import PRESETS
 from profiles.models import SmsProfile
 
 from .wizard_helpers import SMPP_SERVER
@@ -86,6 +87,21 @@ def test_it_checks_the_web_url(url, message):
     assert not form.is_valid()
     assert list(form.errors) == ["url"]
     assert message in form.errors["url"][0]
+
+
+@pytest.mark.parametrize("preset", ["kannel", "jasmin"])
+def test_it_accepts_every_placeholder_the_presets_use(preset):
+    url = PRESETS[preset]["url"]
+    form = ServerStepForm(WEB_URL_SERVER | {"url": url}, instance=SmsProfile(name="w"))
+    assert form.is_valid(), form.errors
+
+
+def test_it_names_the_known_placeholders_when_one_is_unknown():
+    url = "https://gw.example.com/?x={text_hex}"
+    form = ServerStepForm(WEB_URL_SERVER | {"url": url}, instance=SmsProfile(name="w"))
+    assert not form.is_valid()
+    assert "{text_hex}; use {to}, {from}," in form.errors["url"][0]
+    assert "{data_coding}, {text_ucs2_hex}, {content_param}, {content}." in form.errors["url"][0]
 
 
 def test_it_needs_no_host_or_port_for_web_url():

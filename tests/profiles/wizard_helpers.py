@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.urls import reverse
 
 
@@ -11,20 +9,9 @@ def wizard_path(profile, step: str) -> str:
     return reverse("admin:profiles_smsprofile_wizard", args=[profile.pk, step])
 
 
-def run_id(response) -> str:
-    """The run id a wizard page put in its hidden field."""
-    match = re.search(rb'name="wizard_run" value="([0-9a-f]{12})"', response.content)
-    assert match, "the page has no wizard_run field"
-    return match.group(1).decode()
-
-
-def post_step(client, profile, step: str, data: dict, *, run: str = "", button: str = "_save"):
-    """Open the step (GET, new run unless `run`), then POST `data` for it like the browser."""
-    if not run:
-        run = run_id(client.get(wizard_path(profile, step)))
+def post_step(client, profile, step: str, data: dict, *, button: str = "_save"):
+    """POST `data` for one step like the browser: fields carry the step's prefix."""
     payload = {f"{step}-{key}": value for key, value in data.items()}
-    payload[f"profile_{profile.pk}_{run}-current_step"] = step
-    payload["wizard_run"] = run
     payload[button] = "1"
     return client.post(wizard_path(profile, step), payload)
 

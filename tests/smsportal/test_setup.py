@@ -1,11 +1,16 @@
 """What `make run` relies on: the embedded Redis, the demo seed, settings from the environment."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 import redis
 from django.contrib.auth import authenticate
 from django.core.exceptions import ImproperlyConfigured
 
 from profiles.models import SmsProfile, SmsSettings
+from sending.management.commands.smsc_sandbox import Command as SandboxCommand
 from smsportal import demo
 from smsportal.env import envbool, envint
 
@@ -48,3 +53,24 @@ def test_it_reads_typed_settings_from_the_environment(monkeypatch):
     monkeypatch.setenv("X_NUM", "twelve")
     with pytest.raises(ImproperlyConfigured, match="X_NUM must be an integer"):
         envint("X_NUM", 1)
+
+
+def test_the_sandbox_settings_come_from_the_environment():
+    env = os.environ | {"SMSC_SANDBOX_SYSTEM_ID": "acme-sandbox", "SMSC_SANDBOX_PORT": "2999"}
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SMSC_SANDBOX_SYSTEM_ID, s.SMSC_SANDBOX_PORT)"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert output.split() == ["acme-sandbox", "2999"]
+
+
+@pytest.mark.django_db
+def test_the_sandbox_and_the_demo_profile_share_one_account(settings):
+    settings.SMSC_SANDBOX_SYSTEM_ID, settings.SMSC_SANDBOX_PASSWORD = "acme-sandbox", "pw-sandbox"
+    options = SandboxCommand().create_parser("manage.py", "smsc_sandbox").parse_args([])
+    profile = demo.ensure_demo_profile()
+    assert (options.system_id, options.password) == ("acme-sandbox", "pw-sandbox")
+    assert (profile.username, profile.password) == ("acme-sandbox", "pw-sandbox")

@@ -42,7 +42,7 @@
   showProtocol();
 
   // Presets (Kannel, Jasmin): fill the fields named in the button's data-* attributes.
-  var prefix = form.querySelector('input[name$="-current_step"]').value;
+  var prefix = form.dataset.step;
   form.querySelectorAll("button[data-preset]").forEach(function (button) {
     button.addEventListener("click", function () {
       Object.keys(button.dataset).forEach(function (key) {

@@ -10,7 +10,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from sending.sandbox import SandboxOptions, SandboxSmsc
-from smsportal import demo
 
 
 class Command(BaseCommand):
@@ -21,21 +20,16 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=getattr(settings, "SMSC_SANDBOX_HOST", "127.0.0.1"))
+        parser.add_argument("--host", default=settings.SMSC_SANDBOX_HOST)
         parser.add_argument(
             "--port",
             type=int,
-            default=getattr(settings, "SMSC_SANDBOX_PORT", 2775),
+            default=settings.SMSC_SANDBOX_PORT,
             help=_("TCP port; 0 picks a free one."),
         )
-        # The demo profile's credentials unless settings or options say otherwise.
-        parser.add_argument(
-            "--system-id",
-            default=getattr(settings, "SMSC_SANDBOX_SYSTEM_ID", demo.SANDBOX_SYSTEM_ID),
-        )
-        parser.add_argument(
-            "--password", default=getattr(settings, "SMSC_SANDBOX_PASSWORD", demo.SANDBOX_PASSWORD)
-        )
+        # The demo profile's credentials (settings.SMSC_SANDBOX_*) unless options say otherwise.
+        parser.add_argument("--system-id", default=settings.SMSC_SANDBOX_SYSTEM_ID)
+        parser.add_argument("--password", default=settings.SMSC_SANDBOX_PASSWORD)
         parser.add_argument("--tls-cert", default="", help=_("PEM certificate: serve over TLS."))
         parser.add_argument("--tls-key", default="", help=_("PEM private key for --tls-cert."))
         parser.add_argument("--no-receipts", action="store_true", help=_("Send no receipts."))

@@ -63,7 +63,6 @@ STATUSES: dict[int, tuple[str, str]] = {
     0xFE: ("ESME_RDELIVERYFAILURE", gettext_noop("delivery failure")),
     0xFF: ("ESME_RUNKNOWNERR", gettext_noop("unknown error")),
 }
-CODES = {name: code for code, (name, _description) in STATUSES.items()}
 
 ESME_ROK = 0x00
 ESME_RSYSERR = 0x08

@@ -1,6 +1,6 @@
 """Presets that fill step 2 (and the Web URL part of step 4) for well-known HTTP gateways.
 
-The Kannel preset is checked against Debian's Kannel 1.4.5 by tests/sending/test_web_url_kannel.py.
+The Kannel preset is checked against Debian's Kannel 1.4.5 by tests/sending/web_url/test_kannel.py.
 What that Kannel answers on sendsms (status, body):
   202 "0: Accepted for delivery"      queued to the SMSC link; no message id is returned
   202 "3: Queued for later delivery"  accepted while the SMSC link is down (store enabled)
@@ -13,7 +13,15 @@ text/plain body; a form-encoded POST is refused with 400 "Invalid content-type".
 characters outside the GSM alphabet arrive as "?", so the preset passes {coding}: 0 when the
 text fits GSM 7-bit, 2 (UCS-2) when it does not.
 
-The Jasmin preset follows Jasmin's HTTP API documentation; no Jasmin runs in these tests.
+Jasmin's /send (its HTTP API documentation and jasmin/protocols/http/endpoints/send.py) takes
+`coding` as the SMPP data_coding (0 GSM, 8 UCS-2) and the text either as `content` or as
+`hex-content`, never both in one request. With coding=0 it converts `content` from UTF-8 to
+GSM 03.38; with any other coding it forwards the UTF-8 bytes as they are, so an Arabic `content`
+arrives as "?????" or garbled. UCS-2 text must go as `hex-content`, UTF-16BE in hex. The preset
+sends coding={data_coding} and {content_param}={content}: content=<text> when it fits GSM
+7-bit, hex-content=<UTF-16BE hex> with coding=8 when it does not. No Jasmin runs in these tests;
+tests/sending/web_url/test_jasmin.py checks the preset against a stand-in that applies those
+rules (tests/peers/jasmin_http.py).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +44,7 @@ PRESETS = {
         "label": _("Jasmin HTTP API"),
         "url": (
             "http://127.0.0.1:1401/send?username={username}&password={password}"
-            "&to={to}&from={from}&content={text}"
+            "&to={to}&from={from}&coding={data_coding}&{content_param}={content}"
         ),
         "http_method": "GET",
         "body_type": "query",

@@ -1,10 +1,11 @@
 """Web URL transport: one HTTP request per message to a gateway such as Kannel or Jasmin.
 
-Placeholders ({to} {from} {text} {username} {password}) may appear in the URL, in the extra
-parameters and in header values. Extra parameters go in the query string (GET, or body type
-"query"), a form body or a JSON body. A POST whose templates never mention {text} sends the text
-itself as a text/plain body, which is how Kannel's sendsms takes a POST (parameters in
-X-Kannel-* headers).
+Placeholders (profiles.validators.URL_PLACEHOLDERS: {to} {from} {text} {username} {password} and
+the encoding-dependent {coding} {data_coding} {text_ucs2_hex} {content_param} {content}) may
+appear in the URL, in the extra parameters and in header values. Extra parameters go in the
+query string (GET, or body type "query"), a form body or a JSON body. A POST whose templates never
+place the text ({text}, {content}, {text_ucs2_hex}) sends the text itself as a text/plain body,
+which is how Kannel's sendsms takes a POST (parameters in X-Kannel-* headers).
 
 The gateway splits long texts itself, so the whole rendered text goes in one request. Sessions
 (and their connection pools) live for the whole worker process, one per profile, so keep-alive
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from profiles.choices import BodyType, HttpMethod
 from profiles.message import segments
+from profiles.validators import URL_PLACEHOLDERS
 
 from ..base import ConnectionReport, OutgoingMessage, SendResult, Transport, TransportError
 from . import check as http_check
@@ -32,7 +34,9 @@ from .pool import semaphore_for, session_for
 
 logger = logging.getLogger(__name__)
 
-PLACEHOLDER = re.compile(r"\{(to|from|text|username|password|coding)\}")
+PLACEHOLDER = re.compile(r"\{(" + "|".join(URL_PLACEHOLDERS) + r")\}")
+# Templates holding one of these carry the text; a POST without them sends it as the body.
+TEXT_PLACEHOLDERS = ("{text}", "{content}", "{text_ucs2_hex}")
 BODY_SAMPLE = 120  # characters of the response body quoted in an error reason
 
 
@@ -95,16 +99,8 @@ class WebUrlTransport(Transport):
     def build_request(self, message: OutgoingMessage) -> dict:
         """The keyword arguments of Session.request() for one message."""
         profile = self.profile
-        plan = message.plan_for(profile)
-        values = {
-            "to": message.to,
-            "from": message.sender,
-            "text": message.text,
-            "username": profile.username,
-            "password": self._password,
-            # Kannel's numbering; with coding=0 it turns every non-GSM character into "?".
-            "coding": "2" if plan.encoding == segments.UCS2 else "0",
-        }
+        values = placeholder_values(message, message.plan_for(profile).encoding)
+        values |= {"username": profile.username, "password": self._password}
         url = render_url(profile.url, values)
         params = render_params(profile.extra_params, values)
         request = {
@@ -226,10 +222,29 @@ class WebUrlTransport(Transport):
         return http_check.check(self.profile)
 
 
+def placeholder_values(message: OutgoingMessage, encoding: str) -> dict[str, str]:
+    """The message's placeholder values (all but {username} and {password})."""
+    ucs2 = encoding == segments.UCS2
+    text_ucs2_hex = segments.encode(message.text, segments.UCS2).hex().upper()
+    return {
+        "to": message.to,
+        "from": message.sender,
+        "text": message.text,
+        # Kannel's numbering; with coding=0 it turns every non-GSM character into "?".
+        "coding": "2" if ucs2 else "0",
+        "data_coding": str(segments.DATA_CODING[encoding]),
+        "text_ucs2_hex": text_ucs2_hex,
+        # Jasmin's /send forwards `content` as UTF-8 bytes unless coding=0, which garbles UCS-2;
+        # it takes UCS-2 only as `hex-content`, and refuses a request holding both.
+        "content_param": "hex-content" if ucs2 else "content",
+        "content": text_ucs2_hex if ucs2 else message.text,
+    }
+
+
 def _uses_text(profile, headers: list[tuple[str, str]]) -> bool:
     templates = [profile.url, *map(str, (profile.extra_params or {}).values())]
     templates += [value for _name, value in headers]
-    return any("{text}" in template for template in templates)
+    return any(mark in template for template in templates for mark in TEXT_PLACEHOLDERS)
 
 
 def _host(url: str) -> str:

@@ -6,7 +6,6 @@ Ctrl-C (or SIGTERM) stops every child process.
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -27,7 +26,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+        parser.add_argument("--port", type=int, default=settings.RUNPORTAL_PORT)
         parser.add_argument("--no-sandbox", action="store_true", help="Do not start the SMSC.")
 
     def handle(self, *args, port, no_sandbox, **options):
@@ -53,21 +52,8 @@ class Command(BaseCommand):
                 self.children.append(("redis", embedded_redis.start(socket_path)))
         manage = [sys.executable, "manage.py"]
         if not no_sandbox and "smsc_sandbox" in get_commands():
-            self._spawn(
-                "sandbox SMSC",
-                [
-                    *manage,
-                    "smsc_sandbox",
-                    "--host",
-                    settings.SMSC_SANDBOX_HOST,
-                    "--port",
-                    str(settings.SMSC_SANDBOX_PORT),
-                    "--system-id",
-                    demo.SANDBOX_SYSTEM_ID,
-                    "--password",
-                    demo.SANDBOX_PASSWORD,
-                ],
-            )
+            # It reads its address and account from the same settings (SMSC_SANDBOX_*).
+            self._spawn("sandbox SMSC", [*manage, "smsc_sandbox"])
         self._spawn(
             "worker",
             [

@@ -1,11 +1,19 @@
-"""Property tests: splitting never loses, reorders or overfills."""
+"""Property tests: splitting never loses, reorders or overfills.
+
+The limits are stated here, not read from the code under test (3GPP TS 23.040): one short
+message carries 140 octets, 160 GSM 7-bit septets or 70 UCS-2 units; a part of a concatenated
+message loses 6 octets to the UDH and carries 153 septets or 67 units.
+"""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from profiles.message.segments import LIMITS, decode, encode, segment, units_of
+from profiles.message.segments import decode, encode, segment, units_of
+
+LIMITS = {"gsm7": (160, 153), "ucs2": (70, 67)}  # (one message, one part of several)
 
 # Mostly GSM with extension characters, plus Arabic, emoji and lookalikes, so boundaries get hit.
 _ALPHABET = st.sampled_from(list("ab €{}[]^|~\\\nçé") + ["ب", "😀", "’", "\u00a0", "世"])
@@ -51,3 +59,25 @@ def test_it_round_trips_every_gsm_part_through_the_codec(text):
     result = segment(text)
     assert result.encoding == "gsm7"
     assert "".join(decode(encode(p, "gsm7"), "gsm7") for p in result.parts) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "parts"),
+    [
+        ("a" * 160, "gsm7", 1),
+        ("a" * 161, "gsm7", 2),
+        ("a" * 306, "gsm7", 2),
+        ("a" * 307, "gsm7", 3),
+        ("a" * 158 + "€", "gsm7", 1),  # € costs two septets: 160
+        ("a" * 159 + "€", "gsm7", 2),
+        ("ب" * 70, "ucs2", 1),
+        ("ب" * 71, "ucs2", 2),
+        ("ب" * 134, "ucs2", 2),
+        ("ب" * 135, "ucs2", 3),
+        ("ب" * 68 + "😀", "ucs2", 1),  # a surrogate pair costs two units: 70
+        ("ب" * 69 + "😀", "ucs2", 2),
+    ],
+)
+def test_it_cuts_exactly_at_the_3gpp_limits(text, encoding, parts):
+    result = segment(text)
+    assert (result.encoding, len(result.parts)) == (encoding, parts)

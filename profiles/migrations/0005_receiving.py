@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('profiles', '0003_url_coding_placeholder'),
+        ('profiles', '0004_url_jasmin_placeholders'),
     ]
 
     operations = [
