@@ -3,9 +3,16 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
+from sending.views import receipt_callback
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
+    path(
+        "receipts/<int:profile_id>/<str:token>/<str:reference>/",
+        receipt_callback,
+        name="receipt_callback",
+    ),
 ]
