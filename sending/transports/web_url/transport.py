@@ -27,9 +27,9 @@ from profiles.choices import BodyType, HttpMethod
 from profiles.message import segments
 from profiles.validators import URL_PLACEHOLDERS
 
+from ... import web_receipts
 from ..base import ConnectionReport, OutgoingMessage, SendResult, Transport, TransportError
 from . import check as http_check
-from ... import web_receipts
 from .outcomes import Patterns
 from .pool import semaphore_for, session_for
 
