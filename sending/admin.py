@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from sending import admin_views
+from sending import admin_inbound, admin_views  # noqa: F401  (admin_inbound registers its lists)
 from sending.models import Message, MessagePart
 
 
@@ -19,7 +19,10 @@ class MessagePartInline(admin.TabularInline):
     model = MessagePart
     extra = 0
     can_delete = False
-    fields = ("index", "provider_id", "receipt_status", "receipt_error", "receipt_at", "delivered")
+    fields = (
+        "index", "provider_id", "receipt_status", "receipt_error", "receipt_at", "delivered",
+        "receipt_raw",
+    )  # fmt: skip
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
