@@ -205,7 +205,6 @@ class SmsProfileAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
 
-
     @admin.action(
         description=_("Regenerate the receipt callback token (Web URL)"), permissions=["change"]
     )

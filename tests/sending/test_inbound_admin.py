@@ -48,9 +48,7 @@ def test_it_lists_unmatched_receipts(client, superuser, make_profile):
     assert "ABC999" in page and "No message has this id" in page
 
 
-def test_it_regenerates_the_receipt_token_and_shows_the_url_once(
-    client, superuser, make_profile
-):
+def test_it_regenerates_the_receipt_token_and_shows_the_url_once(client, superuser, make_profile):
     profile = make_profile(protocol=WEB_URL, url="http://127.0.0.1:9/?to={to}&text={text}")
     old = profile.ensure_receipt_token()
     client.force_login(superuser)

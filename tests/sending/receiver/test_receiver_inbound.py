@@ -122,6 +122,7 @@ def test_it_puts_a_number_that_texts_a_stop_keyword_on_the_opt_out_list(listenin
 
     [inbound] = _complete()
     assert inbound.action == InboundMessage.Action.OPTED_OUT
+    assert OptOut.is_suppressed("+" + HANDSET)  # what a bulk job's import checks
     entry = OptOut.objects.get(number="+" + HANDSET)
     assert entry.source == OptOut.Source.KEYWORD and word.strip() in entry.reason
     reply = Message.objects.get(kind=Message.Kind.REPLY)
