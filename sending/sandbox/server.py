@@ -3,10 +3,11 @@
 It accepts binds with the configured credentials (ESME_RINVPASWD for a wrong password,
 ESME_RBINDFAIL for an unknown system_id), answers submit_sm with hexadecimal message ids, sends an
 appendix-B delivery receipt (with receipted_message_id and message_state TLVs) for each accepted
-submit_sm on the transceiver bind that sent it, or on another receiving bind once that one is gone, answers enquire_link and unbind, and reports every event to a
-callback. Optional TLS (certificate and key files). Test knobs: throttle every Nth submit_sm, drop
-the connection at the Nth (once), stop answering from the Nth on that connection (once, a hung
-SMSC), send enquire_link every S seconds.
+submit_sm on the transceiver bind that sent it, or on another receiving bind once that one is
+gone, answers enquire_link and unbind, and reports every event to a callback. Optional TLS
+(certificate and key files). Test knobs: throttle every Nth submit_sm, drop the connection at the
+Nth (once), stop answering from the Nth on that connection (once, a hung SMSC), send
+enquire_link every S seconds.
 """
 
 from __future__ import annotations
