@@ -41,3 +41,11 @@ def queue_test_message(
 def _schedule_retry(message: Message) -> None:
     if message.status == Message.Status.QUEUED:
         send_message.apply_async((message.pk,), countdown=services.seconds_until_retry(message))
+
+
+@shared_task(ignore_result=True)
+def purge_unmatched_receipts() -> None:
+    """Drop unmatched receipts past their retention (the receiver also runs this hourly)."""
+    from sending.receipt_matching import purge_unmatched
+
+    purge_unmatched()
