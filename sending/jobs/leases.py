@@ -7,7 +7,7 @@ Lua scripts drop expired members and check the count in one step, so two workers
 take the last slot. A lease expires unless renewed: a worker killed with SIGKILL frees its slot
 after the TTL, without anyone cleaning up.
 
-    lease = leases.acquire(profile.pk, profile.max_binds, ttl=30, owner=leases.default_owner("send"))
+    lease = leases.acquire(profile.pk, profile.max_binds, ttl=30, owner=leases.default_owner())
     if lease is None: ...           # every bind is taken: try later
     with lease:                     # released on exit
         ...                         # call lease.renew() well within the TTL; False = lost
@@ -161,9 +161,7 @@ def acquire(
 def holders(profile_id, *, client: redis.Redis | None = None) -> dict[str, float]:
     """The live leases of a profile: owner#token -> seconds left."""
     found = _run(client, _HOLDERS, _key(profile_id))
-    return {
-        found[i].decode(): int(found[i + 1]) / 1000 for i in range(0, len(found), 2)
-    }  # fmt: skip
+    return {found[i].decode(): float(found[i + 1]) / 1000 for i in range(0, len(found), 2)}
 
 
 def _ms(seconds: float) -> int:
