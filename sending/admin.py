@@ -12,6 +12,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from sending import admin_inbound, admin_views  # noqa: F401  (admin_inbound registers its lists)
+from sending.jobs import admin as jobs_admin  # noqa: F401  registers BulkJob and OptOut
 from sending.models import Message, MessagePart
 
 

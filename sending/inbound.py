@@ -18,16 +18,11 @@ from datetime import timedelta
 import phonenumbers
 from django.conf import settings
 from django.utils.translation import gettext as _
+from smpplib.command import DeliverSM
 
 from profiles.message import segments
 from sending.models import InboundMessage, InboundPart, Message, OptOut
-from sending.transports.smpp.codec import (
-    ESM_UDHI,
-    TLV_SAR_MSG_REF_NUM,
-    TLV_SAR_SEGMENT_SEQNUM,
-    TLV_SAR_TOTAL_SEGMENTS,
-    ShortMessage,
-)
+from sending.transports.smpp.codec import ESM_UDHI, as_text
 
 log = logging.getLogger(__name__)
 
@@ -49,22 +44,24 @@ class InboundPartData:
     index: int = 1
 
 
-def from_deliver_sm(sm: ShortMessage, body: bytes) -> InboundPartData:
-    data = sm.payload
+def from_deliver_sm(sm: DeliverSM, body: bytes) -> InboundPartData:
+    """One inbound part from a deliver_sm decoded by smpplib (codec.decode); `body` is the PDU
+    body as it came, whose digest tells a resent deliver_sm from a new one."""
+    data = sm.message_payload or sm.short_message or b""
     ref, total, index = None, 1, 1
-    if sm.esm_class & ESM_UDHI and data:
+    if (sm.esm_class or 0) & ESM_UDHI and data:
         udh, data = data[: data[0] + 1], data[data[0] + 1 :]
         concat = _concatenation(udh)
         if concat:
             ref, total, index = concat
-    elif TLV_SAR_MSG_REF_NUM in sm.tlvs:
-        ref = int.from_bytes(sm.tlvs[TLV_SAR_MSG_REF_NUM], "big")
-        total = (sm.tlvs.get(TLV_SAR_TOTAL_SEGMENTS) or b"\x01")[0]
-        index = (sm.tlvs.get(TLV_SAR_SEGMENT_SEQNUM) or b"\x01")[0]
+    elif sm.sar_msg_ref_num is not None:
+        ref = sm.sar_msg_ref_num
+        total = sm.sar_total_segments or 1
+        index = sm.sar_segment_seqnum or 1
     return InboundPartData(
-        sender=e164(sm.source_addr, sm.source_addr_ton),
-        recipient=sm.destination_addr,
-        data_coding=sm.data_coding,
+        sender=e164(as_text(sm.source_addr), sm.source_addr_ton or 0),
+        recipient=as_text(sm.destination_addr),
+        data_coding=sm.data_coding or 0,
         payload=data,
         fingerprint=hashlib.sha256(body).hexdigest(),
         ref=ref if total > 1 else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from sending import services
+from sending.jobs import importer
 from sending.models import Message
 
 
@@ -26,6 +27,12 @@ def send_batch(message_ids: list[int]) -> None:
     """Send many queued messages on one session per profile (bulk jobs)."""
     for message in services.send_messages(message_ids):
         _schedule_retry(message)
+
+
+@shared_task(ignore_result=True)
+def import_job(job_id: int) -> None:
+    """Import a bulk job's recipient file (progress in the job's rows_read)."""
+    importer.run_import(job_id)
 
 
 def queue_test_message(

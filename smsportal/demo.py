@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import secrets
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
 ADMIN_USERNAME = "admin"
 DEMO_PROFILE_NAME = "Sandbox SMSC (demo)"
+# A small recipient file for Add bulk job (or `manage.py sendbulk`), with a few bad rows (an
+# invalid number, a duplicate, a missing first name, an unknown language) to show the report.
+DEMO_RECIPIENTS = Path(__file__).resolve().parent / "demo_recipients.csv"
 
 
 def ensure_admin() -> tuple[str, str]:

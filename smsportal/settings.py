@@ -152,6 +152,10 @@ SILENCED_SYSTEM_CHECKS = ["profiles.W001"] if DEBUG and not envsecret("SECRET_KE
 # points at: where it listens and the one account it accepts.
 SMSC_SANDBOX_HOST = envsecret("SMSC_SANDBOX_HOST") or "127.0.0.1"
 SMSC_SANDBOX_PORT = envint("SMSC_SANDBOX_PORT", 2775)
+SMSC_SANDBOX_SYSTEM_ID = envsecret("SMSC_SANDBOX_SYSTEM_ID") or "smppclient1"
+SMSC_SANDBOX_PASSWORD = envsecret("SMSC_SANDBOX_PASSWORD") or "password"
+# The port `make run` (manage.py runportal) serves the portal on.
+RUNPORTAL_PORT = envint("PORT", 8000)
 # Bulk jobs: numbers without a country code are read as numbers of this country (ISO 3166 code);
 # a job may choose another.
 SMSPORTAL_DEFAULT_COUNTRY = (envsecret("SMSPORTAL_DEFAULT_COUNTRY") or "DE").upper()
@@ -162,10 +166,6 @@ if not (len(SMSPORTAL_DEFAULT_COUNTRY) == 2 and SMSPORTAL_DEFAULT_COUNTRY.isalph
 # Largest recipient file accepted (bytes), and the most rows one job imports.
 SMSPORTAL_BULK_UPLOAD_MAX_BYTES = envint("SMSPORTAL_BULK_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 SMSPORTAL_BULK_MAX_ROWS = envint("SMSPORTAL_BULK_MAX_ROWS", 2_000_000)
-SMSC_SANDBOX_SYSTEM_ID = envsecret("SMSC_SANDBOX_SYSTEM_ID") or "smppclient1"
-SMSC_SANDBOX_PASSWORD = envsecret("SMSC_SANDBOX_PASSWORD") or "password"
-# The port `make run` (manage.py runportal) serves the portal on.
-RUNPORTAL_PORT = envint("PORT", 8000)
 # Seconds a Send test SMS keeps an SMPP transceiver bind open to catch the delivery receipt.
 SMSPORTAL_TEST_RECEIPT_WAIT = envint("SMSPORTAL_TEST_RECEIPT_WAIT", 15)
 

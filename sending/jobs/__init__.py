@@ -1,1 +1,2 @@
-"""Bulk send jobs: importing recipients, running jobs on the workers, and what they share."""
+"""Bulk jobs: creating them (reader, mapping, recipients, importer, totals, schedule, create),
+running them on the workers, and what they share (bind leases)."""

@@ -19,7 +19,13 @@ def _default_country() -> str:
 
 
 def _default_zone() -> str:
-    return settings.TIME_ZONE
+    """The default country's zone when it has one (DE: Europe/Berlin), else the site's."""
+    import phonenumbers
+    from phonenumbers import timezone as phone_timezone
+
+    example = phonenumbers.example_number(settings.SMSPORTAL_DEFAULT_COUNTRY)
+    zones = phone_timezone.time_zones_for_number(example) if example else ()
+    return zones[0] if len(zones) == 1 and zones[0] != "Etc/Unknown" else settings.TIME_ZONE
 
 
 class BulkJob(models.Model):
@@ -99,6 +105,9 @@ class BulkJob(models.Model):
     rows_suppressed = models.PositiveIntegerField(_("suppressed"), default=0)
     rows_duplicate = models.PositiveIntegerField(_("duplicates"), default=0)
     import_error = models.TextField(_("import error"), blank=True)
+    # Token of the import run that owns the job's rows: a redelivered import task takes over and
+    # a run that lost it writes nothing more (see sending.jobs.importer).
+    import_claim = models.CharField(max_length=32, blank=True, editable=False)
     # Totals and the preview computed at import (sending.jobs.totals), shown before starting.
     totals = models.JSONField(_("totals"), default=dict, blank=True)
 

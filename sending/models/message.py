@@ -1,7 +1,7 @@
 """What was sent: one Message per recipient, one MessagePart per SMS part the gateway accepted.
 
-A bulk job (sending.models.job) creates many Messages with kind=BULK and job set; everything here
-(claiming, retries, receipts) works per Message and does not care who queued it.
+Claiming, retries and receipts work per Message and do not care who queued it (a Test SMS, the
+sendsms command, or a bulk job (sending.models.job) with Messages of kind=BULK and job set).
 """
 
 from __future__ import annotations
@@ -66,7 +66,8 @@ class Message(models.Model):
     )
     # Placeholder values the text was rendered with: a clone or a retry can render it again.
     data = models.JSONField(_("data"), default=dict, blank=True)
-    # The recipient's IANA zone: the job's send window is in the recipient's local time.
+    # The recipient's IANA zone (from the number): the job's send window is in the recipient's
+    # local time. Blank when the number has none or several: the job's window_time_zone applies.
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.TEST)
     to = models.CharField(_("to"), max_length=32)
@@ -125,6 +126,8 @@ class Message(models.Model):
             models.Index(fields=["status", "claim_expires_at"], name="message_status_claim_exp"),
             # A job's messages by source row (row errors, export).
             models.Index(fields=["job", "row"], name="message_job_row"),
+            # Duplicates within a job at import; a number's messages in a job (opt-out, search).
+            models.Index(fields=["job", "to"], name="message_job_to"),
             # An inbound reply finding the last message sent to its sender.
             models.Index(fields=["to", "-created_at"], name="message_to_created"),
         ]

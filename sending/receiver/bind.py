@@ -17,26 +17,21 @@ from django.utils.translation import gettext as _
 from profiles import choices
 
 from ..transports.base import TransportError
+from ..transports.smpp import codec
 from ..transports.smpp.codec import (
-    BIND_RECEIVER,
-    BIND_TRANSCEIVER,
     DELIVER_SM,
-    DELIVER_SM_RESP,
     ENQUIRE_LINK,
     ENQUIRE_LINK_RESP,
     GENERIC_NACK,
     RESPONSE,
     UNBIND,
-    UNBIND_RESP,
-    bind_body,
-    pack,
 )
 from ..transports.smpp.connection import Connection, ConnectionLost, open_socket
-from ..transports.smpp.errors import ESME_ROK, status_error
+from ..transports.smpp.errors import ESME_RINVCMDID, ESME_ROK, status_error
 
 log = logging.getLogger(__name__)
 
-ESME_RINVCMDID = 0x03
+UNBIND_RESP = UNBIND | RESPONSE
 
 # store(bodies) -> command_status per deliver_sm body (0 = stored); raising leaves them unanswered.
 Store = Callable[[list[bytes]], list[int]]
@@ -50,7 +45,9 @@ class ReceiverBind:
         self.enquire_interval = float(profile.enquire_link_interval)
         self.response_timeout = float(profile.response_timeout)
         self.command = (
-            BIND_TRANSCEIVER if profile.bind_mode == choices.BindMode.TRANSCEIVER else BIND_RECEIVER
+            "bind_transceiver"
+            if profile.bind_mode == choices.BindMode.TRANSCEIVER
+            else "bind_receiver"
         )
         self.conn: Connection | None = None
         self.received = 0
@@ -61,7 +58,7 @@ class ReceiverBind:
 
     @property
     def mode(self) -> str:
-        return "transceiver" if self.command == BIND_TRANSCEIVER else "receiver"
+        return self.command.removeprefix("bind_")
 
     def _next(self) -> int:
         self._sequence = self._sequence % 0x7FFFFFFF + 1
@@ -75,18 +72,28 @@ class ReceiverBind:
             self.host, self.port, timeout, use_tls=p.use_tls, verify_tls=p.verify_tls
         )
         self.conn = Connection(sock, write_timeout=self.response_timeout)
-        body = bind_body(
-            p.username, p.password, p.system_type, p.interface_version,
-            p.bind_ton, p.bind_npi, p.address_range,
-        )  # fmt: skip
         sequence = self._next()
-        self._write(pack(self.command, sequence, body))
+        self._write(
+            codec.encode(
+                self.command,
+                sequence,
+                system_id=p.username,
+                password=p.password,
+                system_type=p.system_type,
+                interface_version=p.interface_version,
+                addr_ton=p.bind_ton,
+                addr_npi=p.bind_npi,
+                address_range=p.address_range,
+            )
+        )
+        expected = (RESPONSE | codec.command_id(self.command), GENERIC_NACK)
         deadline = time.monotonic() + timeout
         try:
             while time.monotonic() < deadline:
                 pdus = self.conn.read(deadline - time.monotonic())
                 for position, (command_id, status, seq, _body) in enumerate(pdus):
-                    if seq == sequence and command_id in (self.command | RESPONSE, GENERIC_NACK):
+                    if seq == sequence and command_id in expected:
+                        # Only the status matters here (a refusal need not carry a valid body).
                         if status != ESME_ROK:
                             raise status_error(status, bind=True)
                         # What came in the same read (the SMSC's first deliver_sm) is served
@@ -119,20 +126,20 @@ class ReceiverBind:
                 if command_id == DELIVER_SM:
                     deliveries.append((sequence, body))
                 elif command_id == ENQUIRE_LINK:
-                    replies.append(pack(ENQUIRE_LINK_RESP, sequence))
+                    replies.append(codec.encode("enquire_link_resp", sequence))
                 elif command_id == ENQUIRE_LINK_RESP:
                     if self._enquire and self._enquire[0] == sequence:
                         self._enquire = None
                 elif command_id == UNBIND:
-                    replies.append(pack(UNBIND_RESP, sequence))
+                    replies.append(codec.encode("unbind_resp", sequence))
                     unbound = True
                 elif not command_id & RESPONSE:
-                    replies.append(pack(GENERIC_NACK, sequence, status=ESME_RINVCMDID))
+                    replies.append(codec.encode("generic_nack", sequence, ESME_RINVCMDID))
             if deliveries:
                 # The rows first; an exception here leaves every deliver_sm of the read unanswered.
                 statuses = self.store([body for _seq, body in deliveries])
                 replies += [
-                    pack(DELIVER_SM_RESP, seq, b"\0", status)
+                    codec.encode("deliver_sm_resp", seq, status)
                     for (seq, _body), status in zip(deliveries, statuses, strict=True)
                 ]
                 self.received += len(deliveries)
@@ -150,7 +157,7 @@ class ReceiverBind:
             return
         sequence = self._next()
         try:
-            self._write(pack(UNBIND, sequence))
+            self._write(codec.encode("unbind", sequence))
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 pdus = self.conn.read(deadline - time.monotonic())
@@ -178,7 +185,7 @@ class ReceiverBind:
         elif now - self._last_write >= self.enquire_interval:
             sequence = self._next()
             self._enquire = (sequence, now)
-            self._write(pack(ENQUIRE_LINK, sequence))
+            self._write(codec.encode("enquire_link", sequence))
 
     def _lost(self, exc: Exception) -> TransportError:
         return TransportError(

@@ -11,14 +11,13 @@ from django.utils import timezone
 from sending import inbound, services
 from sending.models import Message
 from sending.receipt_matching import record_receipts
-from sending.transports.smpp import receipts
-from sending.transports.smpp.codec import ESM_TYPE_MASK, ShortMessage
+from sending.transports.smpp import codec, receipts
+from sending.transports.smpp.codec import DELIVER_SM, ESM_NOTIFICATIONS, ESM_TYPE_MASK
 
 log = logging.getLogger(__name__)
 
 # Answer to a deliver_sm we cannot decode: a permanent error, so the SMSC stops resending it.
 ESME_RX_P_APPN = 0x65
-RECEIPT_TYPES = (0x04, 0x08, 0x10, 0x20)  # delivery receipt, SME ack, user ack, notification
 
 
 @dataclass
@@ -36,13 +35,13 @@ def store_deliveries(profile, bodies: list[bytes]) -> Stored:
     found_receipts, found_inbound = [], []
     for body in bodies:
         try:
-            sm = ShortMessage.decode(body)
+            sm = codec.decode(DELIVER_SM, 0, 0, body)
         except ValueError:
             log.warning("profile %s: undecodable deliver_sm %s", profile.pk, body[:64].hex())
             result.statuses.append(ESME_RX_P_APPN)
             continue
         result.statuses.append(0)
-        if sm.esm_class & ESM_TYPE_MASK in RECEIPT_TYPES:
+        if (sm.esm_class or 0) & ESM_TYPE_MASK in ESM_NOTIFICATIONS:  # receipt / notification
             found_receipts.append(receipts.from_deliver_sm(sm))
         else:
             found_inbound.append(inbound.from_deliver_sm(sm, body))

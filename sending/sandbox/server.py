@@ -1,5 +1,8 @@
 """The sandbox SMSC: an asyncio SMPP 3.4 server speaking just enough for an ESME.
 
+A development tool, not part of sending; it speaks through the same codec (smpplib's commands),
+decoding every PDU it gets and encoding every PDU it sends with smpplib.
+
 It accepts binds with the configured credentials (ESME_RINVPASWD for a wrong password,
 ESME_RBINDFAIL for an unknown system_id), answers submit_sm with hexadecimal message ids, sends an
 appendix-B delivery receipt (with receipted_message_id and message_state TLVs) for each accepted
@@ -19,32 +22,24 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..transports.smpp import codec
 from ..transports.smpp.codec import (
     BIND_RECEIVER,
     BIND_TRANSCEIVER,
     BIND_TRANSMITTER,
     BINDS,
-    DELIVER_SM,
-    DELIVER_SM_RESP,
-    ENQUIRE_LINK,
-    ENQUIRE_LINK_RESP,
     ESM_RECEIPT,
-    GENERIC_NACK,
     RESPONSE,
     SUBMIT_SM,
-    TLV_MESSAGE_STATE,
-    TLV_RECEIPTED_MESSAGE_ID,
-    TLV_SC_INTERFACE_VERSION,
-    UNBIND,
-    UNBIND_RESP,
-    BindRequest,
-    ShortMessage,
-    cstring,
-    pack,
+    as_text,
     split_stream,
-    tlv,
 )
-from ..transports.smpp.errors import ESME_RBINDFAIL, ESME_RINVPASWD, ESME_RTHROTTLED
+from ..transports.smpp.errors import (
+    ESME_RBINDFAIL,
+    ESME_RINVCMDID,
+    ESME_RINVPASWD,
+    ESME_RTHROTTLED,
+)
 from ..transports.smpp.receipts import receipt_text
 
 MODES = {
@@ -52,12 +47,8 @@ MODES = {
     BIND_TRANSCEIVER: "transceiver",
     BIND_RECEIVER: "receiver",
 }
-SAR_NAMES = {
-    0x020C: "sar_msg_ref_num",
-    0x020E: "sar_total_segments",
-    0x020F: "sar_segment_seqnum",
-    0x0424: "message_payload",
-}
+# The TLVs a handset needs to put parts together, logged as hex octets of their value.
+LOGGED_TLVS = {"sar_msg_ref_num": 2, "sar_total_segments": 1, "sar_segment_seqnum": 1}
 
 
 @dataclass
@@ -89,6 +80,7 @@ class SandboxSmsc:
         self._sessions = itertools.count(1)
         self._server: asyncio.base_events.Server | None = None
         self._receiving: list[tuple] = []  # (writer, state) of receiver and transceiver binds
+        self._resp = codec.make("submit_sm_resp", 0)
 
     async def start(self) -> int:
         context = None
@@ -118,8 +110,8 @@ class SandboxSmsc:
                 if not data:
                     break
                 buffer += data
-                for command_id, _status, sequence, body in split_stream(buffer):
-                    if not self._handle(writer, state, session, command_id, sequence, body):
+                for command_id, status, sequence, body in split_stream(buffer):
+                    if not self._handle(writer, state, session, command_id, status, sequence, body):
                         writer.close()
                         return
                 await writer.drain()
@@ -132,57 +124,58 @@ class SandboxSmsc:
             self.on_event({"event": "closed", "session": session})
             writer.close()
 
-    def _send(self, writer, state, command_id: int, body: bytes) -> None:
+    def _send(self, writer, state, name: str, **fields) -> None:
         state["sequence"] += 1
-        writer.write(pack(command_id, state["sequence"], body))
+        writer.write(codec.encode(name, state["sequence"], **fields))
 
     async def _ping(self, writer, state, session) -> None:
         while True:
             await asyncio.sleep(self.options.enquire_interval)
             if state["mode"]:
-                self._send(writer, state, ENQUIRE_LINK, b"")
+                self._send(writer, state, "enquire_link")
                 self.on_event({"event": "enquire_link_sent", "session": session})
 
-    def _handle(self, writer, state, session, command_id, sequence, body) -> bool:
+    def _handle(self, writer, state, session, command_id, status, sequence, body) -> bool:
         """Answer one PDU; False closes the connection."""
-        if command_id in BINDS:
-            return self._bind(writer, state, session, command_id, sequence, body)
         if command_id == SUBMIT_SM:
             return self._submit(writer, state, session, sequence, body)
-        if command_id == ENQUIRE_LINK:
-            self.on_event({"event": "enquire_link", "session": session})
-            writer.write(pack(ENQUIRE_LINK_RESP, sequence))
-        elif command_id == UNBIND:
-            self.on_event({"event": "unbind", "session": session})
-            writer.write(pack(UNBIND_RESP, sequence))
-            return False
-        elif command_id == ENQUIRE_LINK_RESP:
-            self.on_event({"event": "enquire_link_resp", "session": session})
-        elif command_id == DELIVER_SM_RESP:
-            self.on_event({"event": "deliver_sm_resp", "session": session})
-        elif not command_id & RESPONSE:
-            writer.write(pack(GENERIC_NACK, sequence, status=0x03))
+        try:
+            pdu = codec.decode(command_id, status, sequence, body)
+        except ValueError:
+            if not command_id & RESPONSE:
+                writer.write(codec.encode("generic_nack", sequence, ESME_RINVCMDID))
+            return True
+        if command_id in BINDS:
+            return self._bind(writer, state, session, pdu)
+        if pdu.command in ("enquire_link", "unbind"):
+            self.on_event({"event": pdu.command, "session": session})
+            writer.write(codec.encode(pdu.command + "_resp", sequence))
+            return pdu.command != "unbind"
+        if pdu.command in ("enquire_link_resp", "deliver_sm_resp"):
+            self.on_event({"event": pdu.command, "session": session})
+        elif not command_id & RESPONSE:  # a command the sandbox does not play (query_sm, …)
+            writer.write(codec.encode("generic_nack", sequence, ESME_RINVCMDID))
         return True
 
-    def _bind(self, writer, state, session, command_id, sequence, body) -> bool:
-        request = BindRequest.decode(body)
+    def _bind(self, writer, state, session, request) -> bool:
+        system_id, password = as_text(request.system_id), as_text(request.password)
         status = 0
-        if request.system_id != self.options.system_id:
+        if system_id != self.options.system_id:
             status = ESME_RBINDFAIL
-        elif request.password != self.options.password:
+        elif password != self.options.password:
             status = ESME_RINVPASWD
-        mode = MODES[command_id]
+        mode = MODES[codec.command_id(request.command)]
         self.on_event(
             {
                 "event": "bind",
                 "session": session,
                 "mode": mode,
-                "system_id": request.system_id,
+                "system_id": system_id,
                 "status": status,
             }
         )
-        resp = cstring("sandbox") + tlv(TLV_SC_INTERFACE_VERSION, b"\x34") if not status else b""
-        writer.write(pack(command_id | RESPONSE, sequence, resp, status))
+        fields = {} if status else {"system_id": "sandbox", "sc_interface_version": 0x34}
+        writer.write(codec.encode(request.command + "_resp", request.sequence, status, **fields))
         if status:
             return False
         state["mode"] = mode
@@ -193,35 +186,40 @@ class SandboxSmsc:
     def _submit(self, writer, state, session, sequence, body) -> bool:
         self.submits += 1
         options = self.options
+        receipt_due = options.receipts and self._receiving  # a receiving bind could get one
         if not (self.recording or options.throttle_every or options.drop_after) and (
-            not options.stall_after and state["mode"] != "transceiver"
+            not options.stall_after and not receipt_due
         ):
             # Nobody watches and no receipt is due (a benchmark): answer without decoding.
-            writer.write(
-                pack(SUBMIT_SM | RESPONSE, sequence, cstring(format(next(self._ids), "x")))
-            )
+            writer.write(self._submit_resp(sequence, format(next(self._ids), "x")))
             return True
-        sm = ShortMessage.decode(body)
+        sm = codec.decode(SUBMIT_SM, 0, sequence, body)
+        tlvs = {
+            name: format(getattr(sm, name), f"0{2 * size}x")
+            for name, size in LOGGED_TLVS.items()
+            if getattr(sm, name) is not None
+        }
+        if sm.message_payload is not None:
+            tlvs["message_payload"] = sm.message_payload.hex()
         record = {
             "event": "submit_sm",
             "session": session,
             "seq": sequence,
-            "source_addr": sm.source_addr,
+            "at": time.time(),
+            "source_addr": as_text(sm.source_addr),
             "source_addr_ton": sm.source_addr_ton,
             "source_addr_npi": sm.source_addr_npi,
-            "destination_addr": sm.destination_addr,
+            "destination_addr": as_text(sm.destination_addr),
             "dest_addr_ton": sm.dest_addr_ton,
             "dest_addr_npi": sm.dest_addr_npi,
             "esm_class": sm.esm_class,
             "data_coding": sm.data_coding,
             "registered_delivery": sm.registered_delivery,
             "priority_flag": sm.priority_flag,
-            "validity_period": sm.validity_period,
-            "service_type": sm.service_type,
-            "short_message": sm.short_message.hex(),
-            "tlvs": {
-                SAR_NAMES[tag]: value.hex() for tag, value in sm.tlvs.items() if tag in SAR_NAMES
-            },
+            "validity_period": as_text(sm.validity_period),
+            "service_type": as_text(sm.service_type),
+            "short_message": (sm.short_message or b"").hex(),
+            "tlvs": tlvs,
         }
         if state["stalled"] or (
             options.stall_after and not self._stalled and self.submits == options.stall_after
@@ -235,18 +233,25 @@ class SandboxSmsc:
             return False
         if options.throttle_every and self.submits % options.throttle_every == 0:
             self.on_event({**record, "status": ESME_RTHROTTLED})
-            writer.write(pack(SUBMIT_SM | RESPONSE, sequence, b"\0", ESME_RTHROTTLED))
+            writer.write(codec.encode("submit_sm_resp", sequence, ESME_RTHROTTLED))
             return True
         message_id = format(next(self._ids), "x")
         self.on_event({**record, "status": 0, "message_id": message_id})
-        writer.write(pack(SUBMIT_SM | RESPONSE, sequence, cstring(message_id)))
+        writer.write(self._submit_resp(sequence, message_id))
         if options.receipts and sm.registered_delivery & 3:
             asyncio.get_running_loop().call_later(
                 options.receipt_delay, self._receipt, writer, state, sm, message_id
             )
         return True
 
-    def _receipt(self, writer, state, sm: ShortMessage, message_id: str) -> None:
+    def _submit_resp(self, sequence: int, message_id: str) -> bytes:
+        # One smpplib object reused: building a new one per answer would make the sandbox, not
+        # the client, what a benchmark against it measures.
+        resp = self._resp
+        resp.sequence, resp.message_id = sequence, message_id
+        return resp.generate()
+
+    def _receipt(self, writer, state, sm, message_id: str) -> None:
         if writer.is_closing() or state["mode"] != "transceiver":
             # Like an SMSC: the receipt goes to another receiving bind of the account (the
             # receiver's), or nowhere when there is none.
@@ -256,15 +261,18 @@ class SandboxSmsc:
             writer, state = receiving[0]
         stamp = time.strftime("%y%m%d%H%M")
         text = receipt_text(message_id, "DELIVRD", submit_date=stamp, done_date=stamp)
-        receipt = ShortMessage(
-            source_addr=sm.destination_addr,
+        self._send(
+            writer,
+            state,
+            "deliver_sm",
+            source_addr=as_text(sm.destination_addr),
             source_addr_ton=sm.dest_addr_ton,
             source_addr_npi=sm.dest_addr_npi,
-            destination_addr=sm.source_addr,
+            destination_addr=as_text(sm.source_addr),
             dest_addr_ton=sm.source_addr_ton,
             dest_addr_npi=sm.source_addr_npi,
             esm_class=ESM_RECEIPT,
             short_message=text.encode("ascii"),
-            tlvs={TLV_RECEIPTED_MESSAGE_ID: cstring(message_id), TLV_MESSAGE_STATE: b"\x02"},
+            receipted_message_id=message_id,
+            message_state=2,  # DELIVERED
         )
-        self._send(writer, state, DELIVER_SM, receipt.encode())

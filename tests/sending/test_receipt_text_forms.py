@@ -5,12 +5,16 @@ from __future__ import annotations
 import pytest
 
 from sending.receipt_matching import outcome
-from sending.transports.smpp.codec import ShortMessage
+from sending.transports.smpp import codec
+from sending.transports.smpp.codec import split_stream
 from sending.transports.smpp.receipts import from_deliver_sm
 
 
 def _receipt(text: bytes):
-    return from_deliver_sm(ShortMessage(esm_class=4, short_message=text))
+    """The receipt of a deliver_sm carrying `text`, encoded and decoded as the receiver gets it."""
+    pdu = codec.encode("deliver_sm", 3, esm_class=4, short_message=text)
+    [(command_id, status, sequence, body)] = split_stream(bytearray(pdu))
+    return from_deliver_sm(codec.decode(command_id, status, sequence, body))
 
 
 @pytest.mark.parametrize(

@@ -4,22 +4,20 @@ The text looks like
 ``id:0123456789 sub:001 dlvrd:001 submit date:2411261530 done date:2411261531 stat:DELIVRD err:000
 text:Hello``. Two keys contain a space, so the text is cut at the known keys, never at spaces.
 When the SMSC also sends ``receipted_message_id`` and ``message_state`` TLVs, those win: they are
-typed and cannot be mangled by a vendor's text format.
+typed and cannot be mangled by a vendor's text format. The deliver_sm arrives decoded by smpplib
+(codec.decode), so fields and TLVs are smpplib's attributes.
 """
 
 from __future__ import annotations
 
 import re
 
+from smpplib.command import DeliverSM
+
 from profiles import choices
 
 from ..base import Receipt
-from .codec import (
-    TLV_MESSAGE_STATE,
-    TLV_NETWORK_ERROR_CODE,
-    TLV_RECEIPTED_MESSAGE_ID,
-    ShortMessage,
-)
+from .codec import as_text
 
 # message_state values (SMPP 3.4 section 5.2.28) and the stat word each one stands for.
 MESSAGE_STATES = {
@@ -61,8 +59,8 @@ def parse_text(text: str) -> dict[str, str]:
     return fields
 
 
-def _decode_text(sm: ShortMessage) -> str:
-    data = sm.payload
+def _decode_text(sm: DeliverSM) -> str:
+    data = sm.message_payload or sm.short_message or b""
     if sm.data_coding == 8:
         text = data.decode("utf-16-be", "replace")
     else:
@@ -71,20 +69,18 @@ def _decode_text(sm: ShortMessage) -> str:
     return text.rstrip("\0").replace("\0", "\ufffd")
 
 
-def from_deliver_sm(sm: ShortMessage) -> Receipt:
+def from_deliver_sm(sm: DeliverSM) -> Receipt:
     """The Receipt a deliver_sm (with the receipt bit in esm_class) carries."""
     raw = _decode_text(sm)
     fields = parse_text(raw)
     provider_id = fields.get("id", "")
     status = fields.get("stat", "").upper()
     error = fields.get("err", "")
-    receipted = sm.tlvs.get(TLV_RECEIPTED_MESSAGE_ID)
-    if receipted:
-        provider_id = receipted.split(b"\0", 1)[0].decode("latin-1")
-    state = sm.tlvs.get(TLV_MESSAGE_STATE)
-    if state and state[0] in MESSAGE_STATES:
-        status = MESSAGE_STATES[state[0]]
-    network_error = sm.tlvs.get(TLV_NETWORK_ERROR_CODE)
+    if sm.receipted_message_id:
+        provider_id = as_text(sm.receipted_message_id).split("\0", 1)[0]
+    if sm.message_state in MESSAGE_STATES:
+        status = MESSAGE_STATES[sm.message_state]
+    network_error = sm.network_error_code
     if not error and network_error and len(network_error) == 3:
         error = str(int.from_bytes(network_error[1:], "big"))
     status = status or "UNKNOWN"

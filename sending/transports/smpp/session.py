@@ -2,60 +2,61 @@
 
 smpplib leaves all of this to its users and is not thread-safe, so the session owns its socket
 and interleaves writing submit_sm with reading whatever the SMSC sends (responses, receipts,
-enquire_link, unbind). There is deliberately no keep-alive thread: a second writer on the socket
-is a known source of corrupted streams. enquire_link is sent by the same loop whenever the link
-has been quiet for the interval, while sending, while waiting, and in `poll()`.
+enquire_link, unbind); smpplib encodes and decodes every PDU but the two hot ones (codec.py).
+The session owns a `Window` (window.py) that decides which parts go and settles their responses.
+There is deliberately no keep-alive thread: a second writer on the socket is a known source of
+corrupted streams. enquire_link is sent by the same loop whenever the link has been quiet for the
+interval, while sending, while waiting, and in `poll()`.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from django.utils.translation import gettext as _
 
 from profiles import choices
 
 from ..base import Receipt, TransportError
-from . import receipts
+from . import codec, receipts
 from .codec import (
-    BIND_TRANSCEIVER,
-    BIND_TRANSMITTER,
     DELIVER_SM,
-    DELIVER_SM_RESP,
     ENQUIRE_LINK,
     ENQUIRE_LINK_RESP,
+    ESM_NOTIFICATIONS,
     ESM_TYPE_MASK,
     GENERIC_NACK,
     RESPONSE,
     UNBIND,
-    UNBIND_RESP,
-    ShortMessage,
-    bind_body,
-    pack,
 )
 from .connection import Connection, ConnectionLost, open_socket
-from .errors import ESME_ROK, status_error
-from .window import Job, WindowedSending  # noqa: F401  (Job is part of this module's API)
+from .errors import ESME_RINVCMDID, ESME_ROK, status_error
+from .window import Job, Window  # noqa: F401  (Job is part of this module's API)
 
 log = logging.getLogger(__name__)
 
-ESME_RINVCMDID = 0x03
+UNBIND_GRACE = 2.0  # after the SMSC's unbind, wait this long for responses still due
 
 
-class Session(WindowedSending):
+class Session:
     def __init__(self, profile, on_receipt: Callable[[Receipt], None] | None = None):
         self.host, self.port = profile.host, int(profile.port or 2775)
         self.profile = profile
-        self.window = max(1, int(profile.effective_window))
-        self.throughput = float(profile.throughput or 0)
         self.enquire_interval = float(profile.enquire_link_interval)
         self.bind_timeout = float(profile.bind_timeout)
         self.response_timeout = float(profile.response_timeout)
         self.reconnect_delay = float(profile.reconnect_delay)
         self.max_retries = int(profile.max_retries)
         self.retry_map = dict(profile.retry_map or {})
+        self.window = Window(
+            profile.effective_window,
+            profile.throughput,
+            max_retries=self.max_retries,
+            retry_map=self.retry_map,
+            response_timeout=self.response_timeout,
+        )
         self.transceiver = profile.bind_mode == choices.BindMode.TRANSCEIVER
         self.on_receipt = on_receipt
         self.conn: Connection | None = None
@@ -82,43 +83,46 @@ class Session(WindowedSending):
             self.host, self.port, timeout, use_tls=p.use_tls, verify_tls=p.verify_tls
         )
         self.conn = Connection(sock, write_timeout=self.response_timeout)
-        command = BIND_TRANSCEIVER if self.transceiver else BIND_TRANSMITTER
-        body = bind_body(
-            p.username,
-            p.password,
-            p.system_type,
-            p.interface_version,
-            p.bind_ton,
-            p.bind_npi,
-            p.address_range,
-        )
         try:
-            status, resp = self.call(command, body, timeout)
+            resp = self.call(
+                "bind_transceiver" if self.transceiver else "bind_transmitter",
+                timeout,
+                system_id=p.username,
+                password=p.password,
+                system_type=p.system_type,
+                interface_version=p.interface_version,
+                addr_ton=p.bind_ton,
+                addr_npi=p.bind_npi,
+                address_range=p.address_range,
+            )
         except TransportError:
             self.drop()
             raise
-        if status != ESME_ROK:
+        if resp.status != ESME_ROK:
             self.drop()
-            raise status_error(status, bind=True)
-        self.smsc_system_id = resp.split(b"\0", 1)[0].decode("latin-1")
+            raise status_error(resp.status, bind=True)
+        self.smsc_system_id = codec.as_text(getattr(resp, "system_id", None))  # not on a nack
         self._lost_at = None
 
-    def call(self, command_id: int, body: bytes, timeout: float) -> tuple[int, bytes]:
-        """Send one request and wait for its response, handling whatever else arrives."""
+    def call(self, name: str, timeout: float, **fields):
+        """Send one request (an smpplib command `name` with `fields`) and wait for its response,
+        handling whatever else arrives; the response decoded by smpplib."""
         if self.conn is None:
             raise TransportError(_("Not connected."), permanent=False, code="closed")
         sequence = self.next_sequence()
-        name = {BIND_TRANSMITTER: "bind", BIND_TRANSCEIVER: "bind"}.get(command_id, "")
+        request = codec.make(name, sequence, **fields)
+        expected = RESPONSE | codec.command_id(name)
+        what = "bind" if name.startswith("bind") else ""
         deadline = time.monotonic() + timeout
         try:
-            self._write([pack(command_id, sequence, body)])
+            self._write([request.generate()])
             while True:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise TransportError(
                         _("No %(what)s response from %(where)s within %(s).0f s (timeout).")
                         % {
-                            "what": name or "SMSC",
+                            "what": what or "SMSC",
                             "where": f"{self.host}:{self.port}",
                             "s": timeout,
                         },
@@ -126,8 +130,8 @@ class Session(WindowedSending):
                         code="timeout",
                     )
                 for cid, status, seq, rbody in self.conn.read(left):
-                    if seq == sequence and cid in (command_id | RESPONSE, GENERIC_NACK):
-                        return status, rbody
+                    if seq == sequence and cid in (expected, GENERIC_NACK):
+                        return self._response(cid, status, seq, rbody)
                     self._incoming(cid, status, seq, rbody)
                 if self._replies:
                     self._write([])
@@ -142,17 +146,25 @@ class Session(WindowedSending):
                 code="connection_lost",
             ) from exc
 
+    def _response(self, command_id: int, status: int, sequence: int, body: bytes):
+        try:
+            return codec.decode(command_id, status, sequence, body)
+        except ValueError as exc:
+            if status:  # the status is what matters; a refusal need not carry a valid body
+                return codec.decode(command_id, status, sequence, b"")
+            raise ConnectionLost(str(exc)) from exc
+
     def enquire_link(self, timeout: float | None = None) -> None:
-        status, _body = self.call(ENQUIRE_LINK, b"", timeout or self.response_timeout)
-        if status != ESME_ROK:
-            raise status_error(status)
+        resp = self.call("enquire_link", timeout or self.response_timeout)
+        if resp.status != ESME_ROK:
+            raise status_error(resp.status)
 
     def close(self, timeout: float = 2.0) -> None:
         """Unbind politely (waiting briefly for unbind_resp) and close the socket."""
         if self.conn is None:
             return
         try:
-            self.call(UNBIND, b"", timeout)
+            self.call("unbind", timeout)
         except TransportError:
             pass
         self.drop()
@@ -180,6 +192,62 @@ class Session(WindowedSending):
             self._lost_at = time.monotonic()  # the next attempt waits the delay again
             raise
 
+    # Sending ------------------------------------------------------------------------------------
+
+    def run(self, jobs: Iterable[Job]) -> Iterator[Job]:
+        """Send every job's parts within the window; yield each job once, when it is settled.
+
+        Parts are resent only when they got no response: after a lost connection (reconnecting
+        after the delay) or after a throttling status (pausing first, longer each time).
+        """
+        window = self.window
+        window.start(jobs)
+        failures = 0
+        while True:
+            yield from window.settled()
+            if self.conn is None:
+                if window.finished:
+                    return
+                try:
+                    self._ensure_connected()
+                    failures = 0
+                except TransportError as exc:
+                    failures += 1
+                    if exc.permanent or failures > self.max_retries:
+                        yield from window.fail_all(exc)
+                        return
+                    continue
+            now = time.monotonic()
+            try:
+                out = window.fill(now, self.next_sequence) if self._unbound_at is None else []
+                if out or self._replies:
+                    self._write(out)
+                yield from window.settled()
+                if window.finished:
+                    return
+                self._keepalive(now)
+                for pdu in self.conn.read(self._quiet_for(now)):
+                    if not window.settle(*pdu):
+                        self._incoming(*pdu)
+                if self._unbound_at is not None and (
+                    not window.inflight or time.monotonic() - self._unbound_at > UNBIND_GRACE
+                ):
+                    raise ConnectionLost(_("the SMSC unbound"))
+                if window.overdue(time.monotonic()):
+                    raise ConnectionLost(_("no submit_sm_resp within the response timeout"))
+            except ConnectionLost as exc:
+                self._lose(exc)
+                window.resend_unanswered()
+
+    def _quiet_for(self, now: float) -> float:
+        """How long to wait for the SMSC: nothing while more parts may go, else until something
+        is due (a response, a throughput token, the end of a pause, a keep-alive)."""
+        sending = self._unbound_at is None and self.window.has_work()
+        wait = min(self.enquire_interval, self.window.next_due(now, sending))
+        if self._unbound_at is not None:
+            wait = min(wait, self._unbound_at + UNBIND_GRACE - now)
+        return max(0.0, wait)
+
     # What the SMSC sends on its own ------------------------------------------------------------
 
     def _write(self, chunks: list[bytes]) -> None:
@@ -191,33 +259,33 @@ class Session(WindowedSending):
 
     def _incoming(self, command_id: int, status: int, sequence: int, body: bytes) -> None:
         if command_id == DELIVER_SM:
-            self._replies.append(pack(DELIVER_SM_RESP, sequence, b"\0"))
-            self._deliver_sm(body)
+            self._replies.append(codec.encode("deliver_sm_resp", sequence))
+            self._deliver_sm(status, sequence, body)
         elif command_id == ENQUIRE_LINK:
-            self._replies.append(pack(ENQUIRE_LINK_RESP, sequence))
+            self._replies.append(codec.encode("enquire_link_resp", sequence))
         elif command_id == ENQUIRE_LINK_RESP:
             if self._enquire and self._enquire[0] == sequence:
                 self._enquire = None
         elif command_id == UNBIND:
             # Answer and stop sending; responses still in the stream are read before the link is
             # treated as lost (so answered parts are not sent twice), then the caller rebinds.
-            self._replies.append(pack(UNBIND_RESP, sequence))
+            self._replies.append(codec.encode("unbind_resp", sequence))
             self._unbound_at = time.monotonic()
         elif not command_id & RESPONSE:
-            self._replies.append(pack(GENERIC_NACK, sequence, status=ESME_RINVCMDID))
+            self._replies.append(codec.encode("generic_nack", sequence, ESME_RINVCMDID))
 
-    def _deliver_sm(self, body: bytes) -> None:
+    def _deliver_sm(self, status: int, sequence: int, body: bytes) -> None:
         try:
-            sm = ShortMessage.decode(body)
-        except ValueError:
-            log.warning("undecodable deliver_sm from %s:%s", self.host, self.port)
+            sm = codec.decode(DELIVER_SM, status, sequence, body)
+        except ValueError as exc:
+            log.warning("undecodable deliver_sm from %s:%s: %s", self.host, self.port, exc)
             return
-        if sm.esm_class & ESM_TYPE_MASK in (0x04, 0x08, 0x10, 0x20):  # receipt / notification
+        if (sm.esm_class or 0) & ESM_TYPE_MASK in ESM_NOTIFICATIONS:  # receipt / notification
             receipt = receipts.from_deliver_sm(sm)
             if self.on_receipt is not None:
                 self.on_receipt(receipt)
         else:
-            log.info("ignoring mobile-originated message from %s", sm.source_addr)
+            log.info("ignoring mobile-originated message from %s", codec.as_text(sm.source_addr))
 
     def _keepalive(self, now: float) -> None:
         """enquire_link when quiet for the interval; a link that does not answer is dead."""
@@ -227,7 +295,7 @@ class Session(WindowedSending):
         elif now - self._last_write >= self.enquire_interval:
             sequence = self.next_sequence()
             self._enquire = (sequence, now)
-            self._write([pack(ENQUIRE_LINK, sequence)])
+            self._write([codec.encode("enquire_link", sequence)])
 
     def poll(self, seconds: float) -> None:
         """Stay on the bind for `seconds`: read receipts, answer the SMSC, keep the link alive."""

@@ -18,7 +18,6 @@ from ..base import (
     Transport,
     TransportError,
 )
-from .codec import UNBIND
 from .errors import status_error
 from .parts import PartBuilder
 from .session import Job, Session
@@ -101,7 +100,7 @@ class SmppTransport(Transport):
 
         def unbind():
             try:
-                status, _body = session.call(UNBIND, b"", timeout)
+                status = session.call("unbind", timeout).status
             except TransportError as exc:
                 if exc.code != "connection_lost":
                     raise

@@ -9,3 +9,4 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         username, password = demo.seed()
         self.stdout.write(f"Admin user: {username}  password: {password}")
+        self.stdout.write(f"Demo recipient file for a bulk job: {demo.DEMO_RECIPIENTS}")

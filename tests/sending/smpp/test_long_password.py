@@ -4,8 +4,9 @@ some providers issue them) reaches the SMSC whole."""
 from __future__ import annotations
 
 import pytest
+from smpplib import command
 
-from sending.transports.smpp.codec import bind_body
+from sending.transports.smpp import codec
 from sending.transports.smpp.transport import SmppTransport
 from tests.peers.smsc import SYSTEM_ID, SmscPeer, require, smpp_profile
 
@@ -15,7 +16,22 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_puts_the_whole_password_in_the_bind():
-    assert b"\0" + LONG_PASSWORD.encode() + b"\0" in bind_body(SYSTEM_ID, LONG_PASSWORD)
+    for name in ("bind_transmitter", "bind_transceiver", "bind_receiver"):
+        pdu = codec.encode(name, 1, system_id=SYSTEM_ID, password=LONG_PASSWORD)
+        assert b"\0" + LONG_PASSWORD.encode() + b"\0" in pdu
+    # Why the codec subclasses smpplib's bind: smpplib alone cuts it to SMPP 3.4's 8 characters.
+    stock = command.BindTransmitter("bind_transmitter", sequence=1, password=LONG_PASSWORD)
+    assert b"\0" + LONG_PASSWORD[:8].encode() + b"\0" in stock.generate()
+
+
+def test_it_sends_the_profiles_interface_version():
+    pdu = codec.encode("bind_transmitter", 1, system_id=SYSTEM_ID, interface_version=0x33)
+    assert codec.decode(*_header(pdu), pdu[16:]).interface_version == 0x33
+
+
+def _header(pdu: bytes) -> tuple[int, int, int]:
+    _length, command_id, status, sequence = codec.HEADER.unpack_from(pdu)
+    return command_id, status, sequence
 
 
 @pytest.mark.parametrize("peer_name", ["netsmpp", "sandbox"])

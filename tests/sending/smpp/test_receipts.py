@@ -1,10 +1,15 @@
-"""Delivery receipt parsing (SMPP 3.4 appendix B) and provider-id matching."""
+"""Delivery receipt parsing (SMPP 3.4 appendix B) and provider-id matching.
+
+Each deliver_sm is encoded by smpplib and decoded by the codec, as the session receives it."""
 
 from __future__ import annotations
 
+import struct
+
 import pytest
 
-from sending.transports.smpp.codec import ShortMessage
+from sending.transports.smpp import codec
+from sending.transports.smpp.codec import DELIVER_SM, HEADER_SIZE, split_stream
 from sending.transports.smpp.receipts import (
     candidate_ids,
     from_deliver_sm,
@@ -18,11 +23,18 @@ APPENDIX_B = (
 )
 
 
-def _deliver_sm(text: str, tlvs: dict | None = None, data_coding: int = 0) -> ShortMessage:
+def _deliver_sm(text: str, data_coding: int = 0, **tlvs):
     data = text.encode("utf-16-be") if data_coding == 8 else text.encode("latin-1")
-    return ShortMessage(
-        short_message=data, esm_class=0x04, data_coding=data_coding, tlvs=tlvs or {}
+    pdu = codec.encode(
+        "deliver_sm", 9, short_message=data, esm_class=0x04, data_coding=data_coding, **tlvs
     )
+    return _received(pdu)
+
+
+def _received(pdu: bytes):
+    [(command_id, status, sequence, body)] = split_stream(bytearray(pdu))
+    assert command_id == DELIVER_SM
+    return codec.decode(command_id, status, sequence, body)
 
 
 def test_it_reads_keys_that_contain_spaces():
@@ -53,14 +65,17 @@ def test_it_builds_a_receipt_from_the_text():
 
 def test_it_prefers_the_receipted_message_id_and_message_state_tlvs():
     text = "id:999 sub:001 dlvrd:000 submit date:2411261530 done date:2411261531 stat:DELIVRD"
-    tlvs = {0x001E: b"4d2\0", 0x0427: b"\x05", 0x0423: b"\x03\x00\x22"}
-    receipt = from_deliver_sm(_deliver_sm(text, tlvs))
+    receipt = from_deliver_sm(
+        _deliver_sm(
+            text, receipted_message_id="4d2", message_state=5, network_error_code=b"\x03\x00\x22"
+        )
+    )
     assert (receipt.provider_id, receipt.status) == ("4d2", "UNDELIV")
     assert not receipt.delivered and receipt.final
 
 
 def test_it_takes_the_network_error_code_when_the_text_has_no_err():
-    receipt = from_deliver_sm(_deliver_sm("id:1 stat:UNDELIV", {0x0423: b"\x03\x00\x22"}))
+    receipt = from_deliver_sm(_deliver_sm("id:1 stat:UNDELIV", network_error_code=b"\x03\0\x22"))
     assert receipt.error_code == "34"
 
 
@@ -104,3 +119,28 @@ def test_it_drops_the_nul_terminator_some_smscs_send():
 def test_it_drops_a_nul_terminator_after_the_text():
     receipt = from_deliver_sm(_deliver_sm("id:5 stat:DELIVRD err:000 text:hi\0"))
     assert receipt.raw == "id:5 stat:DELIVRD err:000 text:hi" and receipt.provider_id == "5"
+
+
+def _with_tlvs(pdu: bytes, *tlvs: tuple[int, bytes]) -> bytes:
+    """The PDU with raw TLVs appended (and its command_length fixed), as a vendor might send."""
+    extra = b"".join(struct.pack(">HH", tag, len(value)) + value for tag, value in tlvs)
+    return struct.pack(">I", len(pdu) + len(extra)) + pdu[4:] + extra
+
+
+def test_it_skips_tlvs_smpplib_does_not_know_for_a_deliver_sm():
+    pdu = codec.encode("deliver_sm", 3, short_message=b"id:77 stat:DELIVRD", esm_class=0x04)
+    vendor = _with_tlvs(pdu, (0x1401, b"vendor"), (0x0210, b"\x34"), (0x0427, b"\x05"))
+    receipt = from_deliver_sm(_received(vendor))
+    assert (receipt.provider_id, receipt.status) == ("77", "UNDELIV")
+
+
+def test_it_reads_a_receipted_message_id_sent_without_its_nul():
+    pdu = codec.encode("deliver_sm", 3, short_message=b"id:1 stat:DELIVRD", esm_class=0x04)
+    receipt = from_deliver_sm(_received(_with_tlvs(pdu, (0x001E, b"4d2"))))
+    assert receipt.provider_id == "4d2"
+
+
+def test_it_refuses_a_truncated_deliver_sm_with_a_value_error():
+    pdu = codec.encode("deliver_sm", 3, short_message=b"id:1 stat:DELIVRD", esm_class=0x04)
+    with pytest.raises(ValueError):
+        codec.decode(DELIVER_SM, 0, 3, pdu[HEADER_SIZE : HEADER_SIZE + 20])
