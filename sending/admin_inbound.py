@@ -45,9 +45,10 @@ class CompletenessFilter(admin.SimpleListFilter):
 
 @admin.register(InboundMessage)
 class InboundMessageAdmin(_ReadOnly):
+    # What the message says and what it did first, so they stay in view beside the filters.
     list_display = (
-        "received_at", "sender", "recipient", "profile", "short_text", "parts_state", "action",
-        "reply_to", "job",
+        "received_at", "sender", "short_text", "action", "parts_state", "reply_to", "job",
+        "recipient", "profile",
     )  # fmt: skip
     list_filter = (CompletenessFilter, "action", "profile", "encoding", "received_at")
     search_fields = ("sender", "recipient", "text")
@@ -79,7 +80,8 @@ class InboundMessageAdmin(_ReadOnly):
 
 @admin.register(UnmatchedReceipt)
 class UnmatchedReceiptAdmin(_ReadOnly):
-    list_display = ("received_at", "profile", "provider_id", "status", "error_code", "state")
+    # The state first after the id: it is what the list is read for (and stays in view).
+    list_display = ("received_at", "provider_id", "state", "status", "error_code", "profile")
     list_filter = ("profile", "status", "received_at")
     search_fields = ("provider_id", "raw")
     date_hierarchy = "received_at"
