@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from sending.jobs import create, importer
 from sending.models import BulkJob, InboundMessage, Message, OptOut
 
 from .conftest import bound, receiving_profile, spool_deliver_sm, wait_until
@@ -141,3 +142,31 @@ def test_it_takes_a_number_that_texts_start_off_the_list(listening):
     assert (first.action, second.action) == ("", InboundMessage.Action.OPTED_IN)
     assert not OptOut.objects.exists()
     assert not Message.objects.filter(kind=Message.Kind.REPLY).exists()  # no reply text set
+
+
+def _bulk_job(profile, numbers: str):
+    """A bulk job of pasted numbers, imported the way the import task does it."""
+    job = create.create_job(profile=profile, name="Next campaign", pasted=numbers)
+    assert create.confirm_mapping(job, job.mapping) == []
+    return importer.run_import(job.pk)
+
+
+def test_it_leaves_a_number_that_texted_stop_out_of_the_next_bulk_job_until_start(
+    listening, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    peer, profile = listening(message="Your parcel is ready.")
+    other = "+4915112345670"
+    _mo(peer, b"STOP")
+    _complete()
+
+    job = _bulk_job(profile, f"+{HANDSET}\n{other}\n")
+    assert list(job.messages.values_list("to", flat=True)) == [other]
+    assert job.rows_suppressed == 1
+    assert list(job.issues.values_list("code", flat=True)) == ["suppressed"]
+
+    _mo(peer, b"START")
+    _complete(2)
+    job = _bulk_job(profile, f"+{HANDSET}\n{other}\n")
+    assert sorted(job.messages.values_list("to", flat=True)) == sorted(["+" + HANDSET, other])
+    assert job.rows_suppressed == 0
