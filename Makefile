@@ -17,7 +17,6 @@ install: $(STAMP)
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
 	$(PY) manage.py runportal
 
 test: install
@@ -32,6 +31,7 @@ lint: install
 bench: install
 	$(PY) bench/smpp_send.py
 	$(PY) bench/web_url_send.py
+	$(PY) bench/throttle.py
 
 clean:
 	rm -rf $(VENV) var staticfiles tests/artifacts

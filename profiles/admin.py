@@ -130,7 +130,10 @@ class SmsProfileAdmin(admin.ModelAdmin):
 
     # -- pages --------------------------------------------------------------------------
     def get_urls(self):
-        wizard = self.admin_site.admin_view(ProfileWizard.as_view(model_admin=self))
+        wizard = ProfileWizard.as_view(
+            model_admin=self, url_name="admin:profiles_smsprofile_wizard"
+        )
+        wizard = self.admin_site.admin_view(wizard)
         return [
             path("wizard/<slug:step>/", wizard, name="profiles_smsprofile_wizard_new"),
             path("<int:pk>/wizard/<slug:step>/", wizard, name="profiles_smsprofile_wizard"),
@@ -160,7 +163,8 @@ class SmsProfileAdmin(admin.ModelAdmin):
                 )
                 for number, title in STEPS.items()
             ]
-            extra_context["gateway_links"] = gateway_links(profile)
+            if self.has_change_permission(request, profile):  # the tests bind and send
+                extra_context["gateway_links"] = gateway_links(profile)
         return super().change_view(request, object_id, form_url, extra_context)
 
     # -- actions ------------------------------------------------------------------------

@@ -17,7 +17,12 @@ from django.conf import settings
 
 
 class SecretUnreadable(Exception):
-    """A stored secret cannot be decrypted with the configured keys."""
+    """A stored secret cannot be decrypted with the configured keys. `kind` says which one
+    ("password" or "header") so the message can say where to enter it again."""
+
+    def __init__(self, message: str, kind: str = "password"):
+        super().__init__(message)
+        self.kind = kind
 
 
 def _derived_key(secret_key: str) -> bytes:

@@ -54,10 +54,47 @@ def validate_host(value: str) -> None:
         )
 
 
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]|%0[ad]", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+SECRET_PLACEHOLDERS = ("password",)
+# Cloud metadata services answer on these even though they are not link-local.
+_METADATA_HOSTS = {"metadata.google.internal", "metadata.goog", "100.100.100.200", "fd00:ec2::254"}
+
+
 def validate_gateway_url(value: str) -> None:
+    """An http(s) URL whose scheme, host and port are fixed: placeholders may stand in the path
+    and the query, a secret ({password}) in the query only, so no value sent with a message can
+    become the host it is sent to. No user-info, no spaces or line breaks anywhere."""
+    if _CONTROL_OR_SPACE.search(value):
+        raise ValidationError(
+            _("A URL cannot contain spaces, line breaks or control characters."),
+            code="invalid_url_characters",
+        )
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not value.lower().startswith(parts.scheme + "://"):
         raise ValidationError(_("Enter an http:// or https:// URL."), code="invalid_url_scheme")
+    if "@" in parts.netloc:
+        raise ValidationError(
+            _(
+                "Put the user name and password in parameters ({username}, {password}), not "
+                "before the host."
+            ),
+            code="url_user_info",
+        )
+    if "{" in parts.netloc or "}" in parts.netloc:
+        raise ValidationError(
+            _("The host and port cannot contain placeholders; they are fixed for every message."),
+            code="url_host_placeholder",
+        )
+    if not parts.hostname:
+        raise ValidationError(_("The URL needs a host name or an IP address."), code="url_host")
+    validate_host(parts.hostname)
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0 and parts.netloc.rsplit("]", 1)[-1].count(":"):
+        raise ValidationError(_("The port must be a number from 1 to 65535."), code="url_port")
     unknown = sorted(set(_URL_PLACEHOLDER.findall(value)) - set(URL_PLACEHOLDERS))
     if unknown:
         raise ValidationError(
@@ -68,6 +105,34 @@ def validate_gateway_url(value: str) -> None:
             },
             code="unknown_placeholder",
         )
+    before_query = urlsplit(value)._replace(query="", fragment="").geturl()
+    if set(_URL_PLACEHOLDER.findall(before_query)) & set(SECRET_PLACEHOLDERS):
+        raise ValidationError(
+            _(
+                "{password} can stand only in the query (after “?”), in the extra parameters "
+                "or in a header, where it is sent but never part of the address."
+            ),
+            code="url_secret_placement",
+        )
+
+
+def validate_header_value(value: str) -> None:
+    if _LINE_BREAK.search(value):
+        raise ValidationError(
+            _("A header value cannot contain line breaks or control characters."),
+            code="invalid_header_value",
+        )
+
+
+def is_link_local(host: str) -> bool:
+    """A link-local or cloud metadata address (169.254.169.254 and friends)."""
+    candidate = host.strip("[]").lower().rstrip(".")
+    if candidate in _METADATA_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(candidate).is_link_local
+    except ValueError:
+        return False
 
 
 def sender_kind(value: str) -> str | None:

@@ -12,6 +12,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from sending import admin_inbound, admin_views  # noqa: F401  (admin_inbound registers its lists)
+from sending.admin_filters import VisibleProfileFilter
 from sending.jobs import admin as jobs_admin  # noqa: F401  registers BulkJob and OptOut
 from sending.models import Message, MessagePart
 
@@ -38,7 +39,9 @@ class MessageAdmin(admin.ModelAdmin):
     list_display = (
         "created_at", "to", "profile", "kind", "status", "parts_count", "attempts", "short_error",
     )  # fmt: skip
-    list_filter = ("status", "kind", "profile", "encoding", "language", "created_at")
+    list_filter = (
+        "status", "kind", ("profile", VisibleProfileFilter), "encoding", "language", "created_at",
+    )  # fmt: skip
     search_fields = ("to", "text", "parts__provider_id", "error_reason")
     date_hierarchy = "created_at"
     list_select_related = ("profile",)

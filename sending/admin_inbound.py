@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from sending.admin_filters import VisibleProfileFilter
 from sending.models import InboundMessage, UnmatchedReceipt
 
 
@@ -50,7 +51,9 @@ class InboundMessageAdmin(_ReadOnly):
         "received_at", "sender", "short_text", "action", "parts_state", "reply_to", "job",
         "recipient", "profile",
     )  # fmt: skip
-    list_filter = (CompletenessFilter, "action", "profile", "encoding", "received_at")
+    list_filter = (
+        CompletenessFilter, "action", ("profile", VisibleProfileFilter), "encoding", "received_at",
+    )  # fmt: skip
     search_fields = ("sender", "recipient", "text")
     date_hierarchy = "received_at"
     list_select_related = ("profile", "reply_to", "job")
@@ -82,7 +85,7 @@ class InboundMessageAdmin(_ReadOnly):
 class UnmatchedReceiptAdmin(_ReadOnly):
     # The state first after the id: it is what the list is read for (and stays in view).
     list_display = ("received_at", "provider_id", "state", "status", "error_code", "profile")
-    list_filter = ("profile", "status", "received_at")
+    list_filter = (("profile", VisibleProfileFilter), "status", "received_at")
     search_fields = ("provider_id", "raw")
     date_hierarchy = "received_at"
     list_select_related = ("profile",)

@@ -21,7 +21,6 @@ from sending.models import Message
 from sending.transports import SMPP
 
 ENCODINGS = {"gsm7": gettext_lazy("GSM 7-bit"), "ucs2": gettext_lazy("UCS-2")}
-VIEW_PROFILE = "profiles.view_smsprofile"
 CHANGE_PROFILE = "profiles.change_smsprofile"
 
 
@@ -35,10 +34,11 @@ def _visible_profile(request, profile_id: int, permission: str) -> SmsProfile:
 
 
 def _visible_message(request, message_id: int) -> Message:
-    message = get_object_or_404(Message.objects.select_related("profile"), pk=message_id)
+    """The message, or 404 alike for a missing id and one the user may not see (no probing)."""
     user = request.user
     if not (user.has_perm(CHANGE_PROFILE) or user.has_perm("sending.view_message")):
-        raise PermissionDenied
+        raise Http404
+    message = get_object_or_404(Message.objects.select_related("profile"), pk=message_id)
     if message.profile is None or not message.profile.visible_to(user):
         raise Http404
     return message
@@ -57,9 +57,11 @@ def _context(model_admin, request, title: str, profile: SmsProfile, **extra) -> 
 
 
 def test_connection(model_admin, request, profile_id: int):
-    profile = _visible_profile(request, profile_id, VIEW_PROFILE)
-    report = services.check_connection(profile.pk)
-    failed = next((step for step in report.steps if not step.ok), None)
+    """A GET offers the check; only a POST (CSRF-checked) binds with the stored credentials,
+    for users who may send with the profile."""
+    profile = _visible_profile(request, profile_id, CHANGE_PROFILE)
+    report = services.check_connection(profile.pk) if request.method == "POST" else None
+    failed = next((step for step in report.steps if not step.ok), None) if report else None
     context = _context(
         model_admin,
         request,
@@ -67,8 +69,8 @@ def test_connection(model_admin, request, profile_id: int):
         profile,
         report=report,
         failed=failed,
-        total_seconds=sum(step.seconds for step in report.steps),
-        can_send_test=request.user.has_perm(CHANGE_PROFILE),
+        total_seconds=sum(step.seconds for step in report.steps) if report else 0,
+        can_send_test=True,
     )
     return TemplateResponse(request, "sending/admin/test_connection.html", context)
 

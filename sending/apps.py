@@ -9,7 +9,8 @@ class SendingConfig(AppConfig):
     def ready(self):
         from profiles import gateway_presets
 
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import checks, scrubbing  # noqa: F401  (checks registers the system checks)
         from .transports.web_url.presets import PRESETS
 
         gateway_presets.register(PRESETS)
+        scrubbing.install()  # no log record holds a secret in use (sending/scrubbing.py)

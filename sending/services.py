@@ -18,9 +18,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from profiles import choices
+from profiles import choices, crypto
 from profiles.message import parts
 from profiles.models import SmsProfile
+from sending import scrubbing
 from sending.compose import compose
 from sending.models import Message, MessagePart
 from sending.receipt_matching import ReceiptQueue
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 # Backoff for transient errors the profile's retry map does not name: 10 s, 20 s, 40 s … 10 min.
 BACKOFF_BASE = 10
 BACKOFF_CAP = 600
+RETRY_DELAY_LIMIT = 7 * 24 * 3600  # a week: no hint, map or header waits longer
 
 
 def test_receipt_wait() -> float:
@@ -125,8 +127,19 @@ def send_messages(message_ids, *, allow_retry: bool = True, listen: float = 0) -
 
 
 def _send_group(profile, messages: list[Message], *, allow_retry: bool, listen: float) -> None:
-    """Send one profile's claimed messages. Each outcome is recorded as it comes, so a crash
-    half-way leaves the rest `sending` (visible) rather than sent twice."""
+    """Send one profile's claimed messages. Each outcome is recorded as it comes; an unexpected
+    error fails the messages left without an outcome, with a readable reason."""
+    try:
+        secrets = scrubbing.profile_secrets(profile, strict=True)
+    except crypto.SecretUnreadable as exc:
+        for message in messages:
+            _record_error(message, unreadable_secret(exc), allow_retry=False)
+        return
+    with scrubbing.secrets_in_use(secrets):
+        _send_group_scrubbed(profile, messages, allow_retry=allow_retry, listen=listen)
+
+
+def _send_group_scrubbed(profile, messages, *, allow_retry: bool, listen: float) -> None:
     pending = {str(message.pk): message for message in messages}
     receipts = ReceiptQueue(profile)
     outgoing = (
@@ -136,11 +149,7 @@ def _send_group(profile, messages: list[Message], *, allow_retry: bool, listen: 
     try:
         with transport_class(profile.protocol)(profile, on_receipt=receipts.add) as transport:
             for sent, outcome in transport.send_many(outgoing):
-                message = pending.pop(sent.reference)
-                if isinstance(outcome, TransportError):
-                    _record_error(message, outcome, allow_retry=allow_retry)
-                else:
-                    receipts.parts_recorded(_record_sent(message, outcome))
+                _settle(pending.pop(sent.reference), outcome, receipts, allow_retry=allow_retry)
                 receipts.flush()
             if listen and _listens_for_receipts(profile, transport):
                 _listen(transport, receipts, messages, listen)
@@ -153,11 +162,24 @@ def _send_group(profile, messages: list[Message], *, allow_retry: bool, listen: 
     except Exception as exc:
         # A bug or an unexpected library error: fail visibly and never retry (a part may be out).
         log.exception("profile %s: unexpected error while sending", profile.pk)
-        error = TransportError(repr(exc)[:500], permanent=True, code="error")
+        error = unexpected_error(exc)
         for message in pending.values():
             _record_error(message, error, allow_retry=False)
     finally:
         receipts.close()
+
+
+def _settle(message: Message, outcome, receipts: ReceiptQueue, *, allow_retry: bool) -> None:
+    """Record one message's outcome; if recording itself fails, the message still ends failed
+    with a readable reason rather than `sending` for ever."""
+    try:
+        if isinstance(outcome, TransportError):
+            _record_error(message, outcome, allow_retry=allow_retry)
+        else:
+            receipts.parts_recorded(_record_sent(message, outcome))
+    except Exception as exc:
+        log.exception("message %s: recording its outcome failed", message.pk)
+        _record_error(message, unexpected_error(exc), allow_retry=False)
 
 
 def _record_sent(message: Message, result: SendResult) -> list[str]:
@@ -189,16 +211,42 @@ def retry_delay(profile: SmsProfile, exc: TransportError, attempts: int) -> floa
     """Seconds before the next attempt: the error's own hint, then the profile's retry map,
     then exponential backoff."""
     if exc.retry_after is not None:
-        return max(0.0, float(exc.retry_after))
-    mapped = (profile.retry_map or {}).get(exc.code)
-    if mapped is not None:
-        return float(mapped)
-    return float(min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1)))
+        delay = exc.retry_after
+    elif (profile.retry_map or {}).get(exc.code) is not None:
+        delay = profile.retry_map[exc.code]
+    else:
+        delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** min(max(0, attempts - 1), 32))
+    try:
+        return min(max(0.0, float(delay)), float(RETRY_DELAY_LIMIT))
+    except (TypeError, ValueError, OverflowError):  # a value stored before it was checked
+        return float(BACKOFF_CAP)
+
+
+def unreadable_secret(exc: crypto.SecretUnreadable) -> TransportError:
+    if exc.kind == "header":
+        reason = _(
+            "A stored secret header value cannot be decrypted with the configured keys; "
+            "re-enter it in step 4."
+        )
+    else:
+        reason = _(
+            "The stored password cannot be decrypted with the configured keys; "
+            "re-enter it in step 2."
+        )
+    return TransportError(reason, permanent=True, code="secret")
+
+
+def unexpected_error(exc: BaseException) -> TransportError:
+    """A permanent failure that says what went wrong without a repr (secrets are scrubbed)."""
+    detail = scrubbing.scrub_active(" ".join(str(exc).split()))[:300]
+    reason = _("Unexpected error (%(type)s); see the worker log.") % {"type": type(exc).__name__}
+    return TransportError(f"{reason} {detail}".strip(), permanent=True, code="error")
 
 
 def _record_error(message: Message, exc: TransportError, *, allow_retry: bool) -> None:
     now = timezone.now()
-    message.error_code, message.error_reason = exc.code[:40], exc.reason
+    message.error_code = exc.code[:40]
+    message.error_reason = scrubbing.scrub(exc.reason, scrubbing.profile_secrets(message.profile))
     retries_left = message.attempts <= message.profile.max_retries
     if not exc.permanent and allow_retry and retries_left:
         message.status = Message.Status.QUEUED
@@ -247,6 +295,20 @@ def check_connection(profile_id: int) -> ConnectionReport:
     """Run the transport's connection check for a profile (bind, enquire_link, unbind for SMPP;
     does the host answer for Web URL). Never raises for a gateway problem."""
     profile = SmsProfile.objects.get(pk=profile_id)
+    try:
+        secrets = scrubbing.profile_secrets(profile, strict=True)
+    except crypto.SecretUnreadable as exc:
+        report = ConnectionReport()
+        report.steps.append(CheckStep(_("Connect"), False, 0.0, unreadable_secret(exc).reason))
+        return report
+    with scrubbing.secrets_in_use(secrets):
+        report = _check(profile)
+        for step in report.steps:
+            step.detail = scrubbing.scrub(step.detail, secrets)
+        return report
+
+
+def _check(profile: SmsProfile) -> ConnectionReport:
     started = time.monotonic()
     try:
         return transport_class(profile.protocol)(profile).check_connection()
@@ -254,7 +316,7 @@ def check_connection(profile_id: int) -> ConnectionReport:
         reason = exc.reason
     except Exception as exc:  # a bug must still give the admin an answer, not a 500
         log.exception("check_connection of profile %s", profile.pk)
-        reason = _("Unexpected error: %(error)s") % {"error": exc.__class__.__name__}
+        reason = unexpected_error(exc).reason
     report = ConnectionReport()
     report.steps.append(CheckStep(_("Connect"), False, time.monotonic() - started, reason))
     return report

@@ -6,6 +6,8 @@ import os
 
 from celery import Celery
 
+from . import broker  # noqa: F401  (registers the broker transport, see broker.py)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smsportal.settings")
 
 app = Celery("smsportal")

@@ -59,3 +59,21 @@ def persistent_secret(path: Path) -> str:
     path.write_text(value)
     path.chmod(0o600)
     return value
+
+
+def private_sqlite_file(path: Path) -> None:
+    """Create the SQLite file (and its directory) readable by this user only, before SQLite
+    does with the umask's mode; SQLite gives its -wal and -shm files the same mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    path.chmod(0o600)
+
+
+def private_directory(path: Path) -> None:
+    """Create `path` (var/: keys, database, Redis socket) as rwx for this user only."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if path.stat().st_uid == os.getuid():
+            path.chmod(0o700)
+    except OSError:  # a read-only or shared location: left as the administrator set it
+        pass

@@ -4,21 +4,44 @@ with nothing set, the portal runs on SQLite and an embedded Redis under ./var/."
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import envbool, envint, envlist, envsecret, persistent_secret
+from .broker import broker_url
+from .env import (
+    envbool,
+    envint,
+    envlist,
+    envsecret,
+    persistent_secret,
+    private_directory,
+    private_sqlite_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envsecret("SMSPORTAL_VAR_DIR") or BASE_DIR / "var")
+private_directory(VAR_DIR)
 
 SECRET_KEY = envsecret("SECRET_KEY") or persistent_secret(VAR_DIR / "secret_key")
 DEBUG = envbool("DEBUG", True)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+
+# Behind HTTPS (production): SMSPORTAL_HTTPS=1 turns on the redirect, HSTS and secure cookies;
+# each can still be set on its own. Off by default so `make run` works on http://127.0.0.1.
+HTTPS = envbool("SMSPORTAL_HTTPS", False)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", HTTPS)
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", HTTPS)
+if envbool("SMSPORTAL_BEHIND_PROXY", False):  # the proxy terminates TLS and says so
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "modeltranslation",  # must come before django.contrib.admin
@@ -28,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "formtools",
+    "axes",
     "smsportal",
     "profiles",
     "sending",
@@ -42,7 +67,22 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # login throttling; last, as django-axes asks
 ]
+
+# Login throttling (django-axes): after SMSPORTAL_LOGIN_FAILURE_LIMIT wrong passwords for one user
+# name from one address, that pair is locked out for SMSPORTAL_LOGIN_LOCKOUT_MINUTES (a correct
+# password included); a success resets the count; `manage.py axes_reset` lifts every lockout.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("SMSPORTAL_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("SMSPORTAL_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "smsportal/lockout.html"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "smsportal.urls"
 WSGI_APPLICATION = "smsportal.wsgi.application"
@@ -69,6 +109,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The file holds password hashes and sessions: readable by the portal's user only.
+    private_sqlite_file(Path(DATABASES["default"]["NAME"]))
     # Several processes (web, worker) share the file: WAL lets readers run beside the writer,
     # IMMEDIATE transactions take the write lock up front (no deadlock on upgrade), and a
     # writer waits up to 20 s for the lock instead of failing.
@@ -133,7 +175,7 @@ EMBEDDED_REDIS_SOCKET = Path(envsecret("SMSPORTAL_EMBEDDED_REDIS_SOCKET") or VAR
 REDIS_URL = envsecret("REDIS_URL") or f"redis+socket://{EMBEDDED_REDIS_SOCKET}"
 USES_EMBEDDED_REDIS = not envsecret("REDIS_URL")
 
-CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_URL = broker_url(REDIS_URL)  # kombu's Redis transport, fixed (smsportal/broker.py)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -147,6 +189,9 @@ CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 SMSPORTAL_SECRETS_KEYS = envlist("SMSPORTAL_SECRETS_KEYS", [])
 # A development install (DEBUG, SECRET_KEY kept in var/) needs no separate key; production does.
 SILENCED_SYSTEM_CHECKS = ["profiles.W001"] if DEBUG and not envsecret("SECRET_KEY") else []
+
+# Refuse (rather than warn about) gateways on link-local or cloud metadata addresses.
+SMSPORTAL_REFUSE_LINK_LOCAL = envbool("SMSPORTAL_REFUSE_LINK_LOCAL", False)
 
 # The local SMPP sandbox that `make run` starts (`manage.py smsc_sandbox`) and the demo profile
 # points at: where it listens and the one account it accepts.
@@ -168,6 +213,15 @@ SMSPORTAL_BULK_UPLOAD_MAX_BYTES = envint("SMSPORTAL_BULK_UPLOAD_MAX_BYTES", 200 
 SMSPORTAL_BULK_MAX_ROWS = envint("SMSPORTAL_BULK_MAX_ROWS", 2_000_000)
 # Seconds a Send test SMS keeps an SMPP transceiver bind open to catch the delivery receipt.
 SMSPORTAL_TEST_RECEIPT_WAIT = envint("SMSPORTAL_TEST_RECEIPT_WAIT", 15)
+# A worker keeps its bind to a profile open between tasks; it unbinds after this many idle seconds.
+SMSPORTAL_SESSION_IDLE_CLOSE = envint("SMSPORTAL_SESSION_IDLE_CLOSE", 60)
+# Seconds a bind lease ("Maximum simultaneous binds") outlives a worker that stopped renewing it
+# (killed): its slot is free again after this long. Renewed every third of it while bound.
+SMSPORTAL_BIND_LEASE_TTL = envint("SMSPORTAL_BIND_LEASE_TTL", 30)
+if SMSPORTAL_SESSION_IDLE_CLOSE < 1 or SMSPORTAL_BIND_LEASE_TTL < 3:
+    raise ImproperlyConfigured(
+        "SMSPORTAL_SESSION_IDLE_CLOSE must be at least 1 and SMSPORTAL_BIND_LEASE_TTL at least 3"
+    )
 
 # Receipts and inbound messages (sending.receiver, `manage.py smpp_listen`).
 # A receipt whose message part is not recorded yet waits this many seconds for it to be matched

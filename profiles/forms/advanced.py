@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .. import choices
 from ..choices import SMPP, WEB_URL
 from ..models import STEP_FIELDS, SmsProfile
+from ..patterns import PatternError, compile_pattern
+from ..validators import validate_header_value
 from .fields import KeyValueField
+from .owner_only import OwnerOnlyFieldsMixin
 
 REGEX_FIELDS = (
     "success_regex",
@@ -19,6 +23,18 @@ REGEX_FIELDS = (
     "temporary_failure_regex",
     "message_id_regex",
 )
+
+# The largest value each number may take: what the sender can use (socket timeouts, SMPP's
+# relative validity of at most 63 weeks as GSM counts it, a rate a single bind can reach).
+LIMITS = {
+    "throughput": 10_000,
+    "enquire_link_interval": 3600,
+    "bind_timeout": 300,
+    "response_timeout": 3600,
+    "reconnect_delay": 3600,
+    "request_timeout": 600,
+    "validity_period": 63 * 7 * 24 * 60,
+}
 
 # (slug, title, protocol it matters for or "" for both, fields)
 SECTIONS = [
@@ -99,7 +115,13 @@ class HeaderForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"spellcheck": "false"}),
     )
-    value = forms.CharField(label=_("Value"), required=False, max_length=2000, strip=False)
+    value = forms.CharField(
+        label=_("Value"),
+        required=False,
+        max_length=2000,
+        strip=False,
+        validators=[validate_header_value],
+    )
     secret = forms.BooleanField(label=_("Secret"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -123,7 +145,7 @@ class HeaderForm(forms.Form):
 HeaderFormSet = forms.formset_factory(HeaderForm, extra=2)
 
 
-class AdvancedStepForm(forms.ModelForm):
+class AdvancedStepForm(OwnerOnlyFieldsMixin, forms.ModelForm):
     retry_map = KeyValueField(
         integer_values=True,
         label=_("Retry delays per error"),
@@ -143,8 +165,14 @@ class AdvancedStepForm(forms.ModelForm):
         model = SmsProfile
         fields = [f for f in STEP_FIELDS[4] if f != "headers"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.bind_destination(user)
+        for name, limit in LIMITS.items():
+            field = self.fields[name]
+            field.max_value = limit
+            field.validators.append(MaxValueValidator(limit))
+            field.widget.attrs["max"] = limit
         if self.instance.processing_mode == choices.ProcessingMode.SYNCHRONOUS:
             window = self.fields["window_size"]
             window.disabled = True
@@ -181,14 +209,20 @@ class AdvancedStepForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        self.refuse_locked_changes()
         for name in REGEX_FIELDS:
             pattern = data.get(name)
             if pattern:
                 try:
-                    re.compile(pattern)
-                except re.error as exc:
+                    compile_pattern(pattern)
+                except PatternError as exc:
                     self.add_error(
-                        name, _("Not a valid regular expression: %(error)s.") % {"error": exc}
+                        name,
+                        _(
+                            "Not a valid regular expression: %(error)s. Patterns run in linear "
+                            "time (RE2): look-around and back-references are not supported."
+                        )
+                        % {"error": exc},
                     )
         if self.instance.processing_mode == choices.ProcessingMode.SYNCHRONOUS:
             data["window_size"] = 1
@@ -199,13 +233,14 @@ class AdvancedStepForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> SmsProfile:
         profile = super().save(commit=False)
-        profile.set_headers(
-            [
-                header
-                for header in (f.cleaned_data for f in self.headers_formset.forms)
-                if header.get("name")
-            ]
-        )
+        headers = [
+            header
+            for header in (f.cleaned_data for f in self.headers_formset.forms)
+            if header.get("name")
+        ]
+        profile.set_headers(headers)
+        typed = [h["name"] for h in headers if h.get("secret") and h.get("value")]
+        self.drop_secrets_if_moved(profile, password_typed=False, headers_typed=typed)
         if commit:
             profile.save()
         return profile

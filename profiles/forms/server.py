@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import SMPP, WEB_URL
 from ..gateway_presets import PRESETS
-from ..models import STEP_FIELDS, SmsProfile
+from ..models import STEP_FIELDS, SmsProfile, SmsSettings
+from ..validators import is_link_local
+from .owner_only import OwnerOnlyFieldsMixin
 
 SMPP_PASSWORD_LIMIT = 8  # SMPP 3.4, section 5.2.1 (C-Octet String of 9 including the NUL)
 SMPP_SYSTEM_ID_LIMIT = 15
 
 
-class ServerStepForm(forms.ModelForm):
+class ServerStepForm(OwnerOnlyFieldsMixin, forms.ModelForm):
     password = forms.CharField(
         label=_("Password"),
         required=False,
@@ -52,10 +57,11 @@ class ServerStepForm(forms.ModelForm):
     SMPP_ONLY = ("system_type", "bind_mode", "host", "port")
     WEB_URL_ONLY = ("url", "http_method")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.warnings: list[str] = []
         self.presets = PRESETS
+        self.bind_destination(user)
         if self.instance.has_password:
             self.fields["password"].help_text = _(
                 "A password is stored. Leave empty to keep it; type a new one to replace it."
@@ -73,11 +79,14 @@ class ServerStepForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        self.refuse_locked_changes()
+        self._keep_applied_global(data)
         protocol = data.get("protocol")
         if protocol == SMPP:
             self._clean_smpp(data)
         elif protocol == WEB_URL and not data.get("url") and "url" not in self.errors:
             self.add_error("url", _("Enter the gateway URL (or pick a preset)."))
+        self._check_link_local(data)
         password = data.get("password") or ""
         if protocol == SMPP and len(password) > SMPP_PASSWORD_LIMIT:
             self.warnings.append(
@@ -89,11 +98,56 @@ class ServerStepForm(forms.ModelForm):
             )
         return data
 
+    def _check_link_local(self, data) -> None:
+        field = "host" if data.get("protocol") == SMPP else "url"
+        value = data.get(field) or ""
+        host = value if field == "host" else (urlsplit(value).hostname or "")
+        if not host or not is_link_local(host):
+            return
+        if settings.SMSPORTAL_REFUSE_LINK_LOCAL:
+            self.add_error(
+                field,
+                _(
+                    "%(host)s is a link-local or cloud metadata address, which this portal "
+                    "refuses (SMSPORTAL_REFUSE_LINK_LOCAL)."
+                )
+                % {"host": host},
+            )
+        else:
+            self.warnings.append(
+                _(
+                    "%(host)s is a link-local or cloud metadata address; SMS gateways are rarely "
+                    "there. Check that it is the right host."
+                )
+                % {"host": host}
+            )
+
+    def _keep_applied_global(self, data) -> None:
+        applied = SmsSettings.applied()
+        if self.instance.pk and applied and applied.pk == self.instance.pk:
+            if not data.get("is_global", True):
+                self.add_error(
+                    "is_global",
+                    _(
+                        "This profile is applied site-wide, so it must stay a Global "
+                        "Configuration profile. Apply another profile in SMS Settings first."
+                    ),
+                )
+
     def _clean_smpp(self, data) -> None:
         if not data.get("host") and "host" not in self.errors:
             self.add_error("host", _("Enter the IP address or host name of the SMS server."))
         if data.get("port") is None and "port" not in self.errors:
             self.add_error("port", _("Enter the port number of the SMS server (1–65535)."))
+        for name in ("username", "password"):
+            if not (data.get(name) or "").isascii() and name not in self.errors:
+                self.add_error(
+                    name,
+                    _(
+                        "Use ASCII letters, digits and punctuation only: SMPP sends it as plain "
+                        "ASCII (a C-Octet String)."
+                    ),
+                )
         if len(data.get("username") or "") > SMPP_SYSTEM_ID_LIMIT:
             self.add_error(
                 "username",
@@ -107,7 +161,8 @@ class ServerStepForm(forms.ModelForm):
             profile.password = ""
         elif self.cleaned_data.get("password"):
             profile.password = self.cleaned_data["password"]
-        # An empty password field keeps the stored one: password_encrypted is left untouched.
+        # An empty password field keeps the stored one, unless the server changed.
+        self.drop_secrets_if_moved(profile, password_typed=bool(self.cleaned_data.get("password")))
         if commit:
             profile.save()
         return profile

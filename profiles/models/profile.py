@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -21,6 +23,12 @@ STEPS = {
     4: _("Advanced Settings"),
 }
 ALL_STEPS_SAVED = 0b1111
+
+
+def name_key(name: str) -> str:
+    """What two profile names are compared by: "Café" (NFC or NFD), "CAFÉ" and "café" are one
+    name, "Straße" and "STRASSE" too."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
 
 
 def _port(**kwargs):
@@ -212,10 +220,13 @@ class SmsProfile(SmppTuning, WebUrlTuning, models.Model):
 
     def header_items(self) -> list[tuple[str, str]]:
         """(name, value) pairs with secret values decrypted, for the transport only."""
-        return [
-            (h["name"], crypto.decrypt(h["value"]) if h.get("secret") else h["value"])
-            for h in self.headers
-        ]
+        try:
+            return [
+                (h["name"], crypto.decrypt(h["value"]) if h.get("secret") else h["value"])
+                for h in self.headers
+            ]
+        except crypto.SecretUnreadable as exc:
+            raise crypto.SecretUnreadable(str(exc), kind="header") from exc
 
     def set_headers(self, items: list[dict]) -> None:
         """items: {"name", "value", "secret"}; a secret with an empty value keeps the stored one."""
@@ -260,7 +271,7 @@ class SmsProfile(SmppTuning, WebUrlTuning, models.Model):
     def clean(self):
         errors = {}
         if self.name:
-            self.name = self.name.strip()
+            self.name = unicodedata.normalize("NFC", self.name.strip())
         if self.protocol == SMPP and self.is_step_saved(2):
             if not self.host:
                 errors["host"] = _("Enter the IP address or host name of the SMS server.")

@@ -1,2 +1,2 @@
-"""Bulk jobs: creating them (reader, mapping, recipients, importer, totals, schedule, create),
-running them on the workers, and what they share (bind leases)."""
+"""Bulk send jobs: creating them (reader, mapping, recipients, importer, totals, schedule, create)
+and what the workers running them and the receiver share (throttle, leases, session_pool)."""

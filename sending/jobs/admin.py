@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from sending.admin_filters import VisibleProfileFilter
 from sending.jobs import admin_views, optout_views
 from sending.models import BulkJob, OptOut
 
@@ -23,7 +24,7 @@ class BulkJobAdmin(admin.ModelAdmin):
         "name", "profile", "status", "rows_imported", "rows_rejected", "scheduled_at",
         "created_by", "created_at",
     )  # fmt: skip
-    list_filter = ("status", "profile", "created_at")
+    list_filter = ("status", ("profile", VisibleProfileFilter), "created_at")
     search_fields = ("name", "source_name")
     date_hierarchy = "created_at"
     # No N+1 on the list: both foreign keys come in the list's one query.

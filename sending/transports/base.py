@@ -116,9 +116,14 @@ class Transport(ABC):
     Secrets are read from the profile in memory; never log them.
     """
 
-    def __init__(self, profile, *, on_receipt: Callable[[Receipt], None] | None = None):
+    def __init__(
+        self, profile, *, on_receipt: Callable[[Receipt], None] | None = None, limiter=None
+    ):
         self.profile = profile
         self.on_receipt = on_receipt
+        # A throughput cap shared by every worker (sending.jobs.throttle.Limiter), taken per part
+        # before it is sent; without one SMPP keeps its per-session cap of profile.throughput.
+        self.limiter = limiter
 
     @abstractmethod
     def open(self) -> None: ...

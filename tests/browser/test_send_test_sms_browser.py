@@ -41,6 +41,7 @@ def test_it_sends_a_test_sms_and_shows_the_receipt(
         _log_in(page, live_server)
 
         page.goto(f"{live_server.url}/admin/sending/message/test-connection/{profile.pk}/")
+        page.get_by_role("button", name="Test connection").click()
         page.get_by_text("Connection OK").wait_for()
         _shot(page, "test-connection")
 
@@ -63,5 +64,6 @@ def test_it_shows_why_the_connection_failed(page, live_server, superuser, make_p
         profile = smpp_profile(make_profile, peer, password="wrong", bind_mode="transceiver")
         _log_in(page, live_server)
         page.goto(f"{live_server.url}/admin/sending/message/test-connection/{profile.pk}/")
+        page.get_by_role("button", name="Test connection").click()
         page.get_by_text("Test connection failed").wait_for()
         _shot(page, "test-connection-failed")

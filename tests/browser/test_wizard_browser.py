@@ -75,7 +75,10 @@ def test_it_creates_configures_and_applies_a_profile(page, live_server, superuse
     assert questions and "not saved" in questions[0]
     assert page.get_by_label("Bind timeout (s)").input_value() == "45"
     page.get_by_role("button", name="Save and finish").click()
+    # formtools' done step re-validates every step of the run, then sends to SMS Settings.
     page.wait_for_url("**/admin/profiles/smssettings/")
+    page.get_by_text("“Browser SMPP” is complete. Select it in Select Profile").wait_for()
+    shot(page, "4-finished")
 
     profile = SmsProfile.objects.get(name="Browser SMPP")
     assert profile.is_complete and profile.password == "Zq7-sandbox"

@@ -40,6 +40,7 @@ class Recorded:
     headers: dict
     body: bytes
     client: tuple
+    at: float = field(default_factory=time.time)  # when it arrived (epoch seconds)
 
     @property
     def form(self) -> dict:

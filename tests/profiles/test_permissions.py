@@ -57,6 +57,7 @@ def test_a_viewer_can_open_the_wizard_but_not_save(client, staff_viewer, profile
     assert 'name="_save"' not in html and "disabled" in html
     response = post_step(client, shared, "server", SMPP_SERVER | {"host": "evil.example"})
     assert response.status_code == 403
+    assert client.get(wizard_path(shared, "done")).status_code == 403  # nor finish
     shared.refresh_from_db()
     assert shared.host == "127.0.0.1"
 

@@ -112,7 +112,7 @@ def test_it_needs_no_host_or_port_for_web_url():
 
 
 def test_it_keeps_the_stored_password_when_the_field_is_empty(make_profile):
-    profile = make_profile(password="kept-secret")
+    profile = make_profile(password="kept-secret", host="smsc.example.com")  # not moved
     form = server_form(profile, password="")
     assert form.is_valid(), form.errors
     assert form.save().password == "kept-secret"
@@ -213,3 +213,13 @@ def test_the_model_reports_missing_smpp_server_fields(make_profile):
     with pytest.raises(ValidationError) as excinfo:
         profile.full_clean()
     assert set(excinfo.value.error_dict) == {"host", "port", "username"}
+
+
+@pytest.mark.parametrize("field", ["password", "username"])
+def test_it_refuses_non_ascii_smpp_credentials(field):
+    form = server_form(**{field: "pässwörd"})
+    assert not form.is_valid()
+    assert "SMPP sends it as plain ASCII" in form.errors[field][0]
+    assert server_form(**{field: "passw0rd"}).is_valid()
+    web = ServerStepForm(WEB_URL_SERVER | {field: "pässwörd"}, instance=SmsProfile(name="w"))
+    assert web.is_valid(), web.errors  # an HTTP gateway takes any text, URL-encoded

@@ -21,7 +21,7 @@ def _refused_port() -> int:
 def test_it_shows_each_step_of_a_working_connection(client, superuser, web_url_profile, gateway):
     client.force_login(superuser)
     profile = web_url_profile(gateway)
-    response = client.get(reverse("admin:sending_test_connection", args=[profile.pk]))
+    response = client.post(reverse("admin:sending_test_connection", args=[profile.pk]))
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -33,7 +33,7 @@ def test_it_shows_each_step_of_a_working_connection(client, superuser, web_url_p
 def test_it_says_clearly_when_the_connection_is_refused(client, superuser, make_profile):
     client.force_login(superuser)
     profile = make_profile(protocol="web_url", url=f"http://127.0.0.1:{_refused_port()}/send")
-    response = client.get(reverse("admin:sending_test_connection", args=[profile.pk]))
+    response = client.post(reverse("admin:sending_test_connection", args=[profile.pk]))
 
     page = response.content.decode()
     assert "Test connection failed" in page
@@ -50,9 +50,6 @@ def test_it_hides_other_users_private_profiles(client, staff_editor, web_url_pro
 def test_it_lets_only_editors_send_a_test(client, staff_viewer, web_url_profile, gateway):
     client.force_login(staff_viewer)
     profile = web_url_profile(gateway, is_global=True)
-    assert (
-        client.get(reverse("admin:sending_test_connection", args=[profile.pk])).status_code == 200
-    )
     assert client.get(reverse("admin:sending_send_test", args=[profile.pk])).status_code == 403
 
 
@@ -113,7 +110,7 @@ def test_it_shows_the_smpp_bind_enquire_link_and_unbind(
 ):
     client.force_login(superuser)
     profile = smpp_profile(start_smsc("netsmpp"), bind_mode="transceiver")
-    page = client.get(reverse("admin:sending_test_connection", args=[profile.pk]))
+    page = client.post(reverse("admin:sending_test_connection", args=[profile.pk]))
     page = page.content.decode()
 
     assert "Connection OK" in page
@@ -126,7 +123,7 @@ def test_it_shows_the_smpp_bind_enquire_link_and_unbind(
 def test_it_names_a_wrong_smpp_password(client, superuser, start_smsc, smpp_profile):
     client.force_login(superuser)
     profile = smpp_profile(start_smsc("netsmpp"), bind_mode="transceiver", password="wrong-one")
-    page = client.get(reverse("admin:sending_test_connection", args=[profile.pk]))
+    page = client.post(reverse("admin:sending_test_connection", args=[profile.pk]))
     page = page.content.decode()
 
     assert "Test connection failed" in page and "ESME_RINVPASWD" in page
@@ -139,7 +136,7 @@ def test_it_says_clearly_when_the_smsc_does_not_answer(client, superuser, make_p
         silent.bind(("127.0.0.1", 0))
         silent.listen(1)
         profile = make_profile(protocol="smpp", port=silent.getsockname()[1], bind_timeout=1)
-        response = client.get(reverse("admin:sending_test_connection", args=[profile.pk]))
+        response = client.post(reverse("admin:sending_test_connection", args=[profile.pk]))
 
     page = response.content.decode()
     assert "Test connection failed" in page
@@ -152,7 +149,7 @@ def test_it_names_a_tls_error(client, superuser, web_url_profile, gateway):
     profile = web_url_profile(gateway)
     profile.url = url
     profile.save()
-    response = client.get(reverse("admin:sending_test_connection", args=[profile.pk]))
+    response = client.post(reverse("admin:sending_test_connection", args=[profile.pk]))
 
     page = response.content.decode()
     assert "Test connection failed" in page and "TLS" in page

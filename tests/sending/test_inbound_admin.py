@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
@@ -62,3 +63,27 @@ def test_it_regenerates_the_receipt_token_and_shows_the_url_once(client, superus
     assert f"/receipts/{profile.pk}/{profile.receipt_token}/" in response.content.decode()
     assert profile.receipt_token not in client.get(response.request["PATH_INFO"]).content.decode()
     assert old not in profile.receipt_token_encrypted  # stored encrypted
+
+
+@pytest.mark.parametrize("model", ["inboundmessage", "unmatchedreceipt"])
+def test_a_staff_user_sees_neither_the_rows_nor_the_name_of_a_private_profile(
+    client, staff_editor, superuser, make_profile, model
+):
+    staff_editor.user_permissions.add(Permission.objects.get(codename=f"view_{model}"))
+    shared = make_profile(name="Shared One", is_global=True, owner=superuser)
+    private = make_profile(name="Secret Acquisition Project", owner=superuser)
+    now = timezone.now()
+    for profile, mark in ((shared, "SHARED1"), (private, "HIDDEN9")):
+        InboundMessage.objects.create(
+            profile=profile, sender="+4915111111111", recipient="4930555", text=mark,
+            received_at=now,
+        )  # fmt: skip
+        UnmatchedReceipt.objects.create(
+            profile=profile, provider_id=mark, key1=mark.lower(), status="DELIVRD", received_at=now
+        )
+    client.force_login(staff_editor)
+    page = client.get(reverse(f"admin:sending_{model}_changelist"))
+
+    assert page.status_code == 200
+    assert "SHARED1" in page.text and "Shared One" in page.text
+    assert "HIDDEN9" not in page.text and "Secret Acquisition" not in page.text

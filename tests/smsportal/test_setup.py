@@ -6,13 +6,20 @@ import sys
 
 import pytest
 import redis
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate as _authenticate
 from django.core.exceptions import ImproperlyConfigured
 
 from profiles.models import SmsProfile, SmsSettings
 from sending.management.commands.smsc_sandbox import Command as SandboxCommand
 from smsportal import demo
 from smsportal.env import envbool, envint
+
+
+def authenticate(**credentials):
+    """Log in as the login page does: django-axes needs the request."""
+    from django.test import RequestFactory
+
+    return _authenticate(RequestFactory().post("/admin/login/"), **credentials)
 
 
 def test_it_serves_a_real_redis(redis_url, settings):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -84,7 +85,7 @@ class Command(BaseCommand):
 
         def on_event(event: dict) -> None:
             if log:
-                log.write(json.dumps(event) + "\n")
+                log.write(json.dumps({"t": time.time(), **event}) + "\n")  # t: epoch s
             if not quiet:
                 self.stdout.write(self._describe(event))
 

@@ -26,10 +26,11 @@ CHECK_TIMEOUT = 10.0  # Test connection answers within seconds, whatever the bin
 
 
 class SmppTransport(Transport):
-    def __init__(self, profile, *, on_receipt=None):
-        super().__init__(profile, on_receipt=on_receipt)
+    def __init__(self, profile, *, on_receipt=None, limiter=None):
+        super().__init__(profile, on_receipt=on_receipt, limiter=limiter)
         self.builder = PartBuilder(profile)
         self.session = Session(profile, self._receipt)
+        self.session.window.limiter = limiter
         self.receipts: list[Receipt] = []
 
     def _receipt(self, receipt: Receipt) -> None:

@@ -64,6 +64,10 @@ class Window:
         self.jobs: Iterator[Job] = iter(())
         self.exhausted = True
         self.backoff = self.pause_until = 0.0
+        # A cap shared by every worker (sending.jobs.throttle.Limiter); when set it replaces this
+        # window's own rate, and a part it refuses waits at the head of the queue.
+        self.limiter = None
+        self.limited_until = 0.0
 
     def start(self, jobs: Iterable[Job]) -> None:
         """Take a new stream of jobs. Parts of an abandoned run are forgotten; a late response
@@ -87,9 +91,11 @@ class Window:
 
     def fill(self, now: float, next_sequence: Callable[[], int]) -> list[bytes]:
         """The submit_sm PDUs that may go now: as many as the window, the cap and a pause allow."""
-        if now < self.pause_until:
+        if now < max(self.pause_until, self.limited_until):
             return []
-        rate, pending, inflight = self.rate, self.pending, self.inflight
+        limiter = self.limiter
+        rate = 0.0 if limiter is not None else self.rate
+        pending, inflight = self.pending, self.inflight
         if rate:
             self.tokens = min(self.burst, self.tokens + (now - self.refilled) * rate)
             self.refilled = now
@@ -107,6 +113,11 @@ class Window:
                 if self.tokens < 1.0:
                     break
                 self.tokens -= 1.0
+            if limiter is not None:
+                delay = limiter.try_acquire(1)
+                if delay:  # not in this second: the part stays first in the queue
+                    self.limited_until = now + delay
+                    break
             pending.popleft()
             sequence = next_sequence()
             body = job.bodies[index]
@@ -166,8 +177,9 @@ class Window:
             oldest = next(iter(self.inflight.values()))[3]
             due = oldest + self.response_timeout - now
         if sending:
-            token = (1.0 - self.tokens) / self.rate if self.rate else 0.0
-            due = min(due, max(self.pause_until - now, token))
+            own_rate = self.rate if self.limiter is None else 0.0
+            token = (1.0 - self.tokens) / own_rate if own_rate else 0.0
+            due = min(due, max(self.pause_until - now, self.limited_until - now, token))
         return due
 
     def overdue(self, now: float) -> bool:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from profiles.choices import BodyType, HttpMethod
 from profiles.message import segments
 from profiles.validators import URL_PLACEHOLDERS
+from sending import scrubbing
 
 from ... import web_receipts
 from ..base import ConnectionReport, OutgoingMessage, SendResult, Transport, TransportError
@@ -90,15 +91,11 @@ class WebUrlTransport(Transport):
     def _secret_values(self) -> list[str]:
         secrets = [self._password, self._token]
         headers = {h["name"].lower() for h in self.profile.headers if h.get("secret")}
-        secrets += [v for name, v in self._headers if name.lower() in headers]
-        forms = {form for s in secrets if s for form in (s, quote(s, safe=""), quote_plus(s))}
-        return sorted(forms, key=len, reverse=True)
+        return secrets + [v for name, v in self._headers if name.lower() in headers]
 
     def scrub(self, text: str) -> str:
-        """The text with every form of every secret replaced by ***."""
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
+        """The text with every form of every secret replaced by *** (sending/scrubbing.py)."""
+        return scrubbing.scrub(text, self._secrets)
 
     def build_request(self, message: OutgoingMessage) -> dict:
         """The keyword arguments of Session.request() for one message."""
@@ -142,7 +139,10 @@ class WebUrlTransport(Transport):
 
     def send(self, message: OutgoingMessage) -> SendResult:
         request = self.build_request(message)
+        plan = message.plan_for(self.profile)
         with self._slots:
+            if self.limiter is not None:
+                self.limiter.acquire(max(plan.part_count, 1))  # the gateway counts parts
             try:
                 response = self._session.request(**request)
                 body = response.text
@@ -171,7 +171,6 @@ class WebUrlTransport(Transport):
                 retry_after=_retry_after(response),
             )
         provider_id = self.scrub(self._patterns.provider_id(response.status_code, body))
-        plan = message.plan_for(self.profile)
         return SendResult(
             provider_ids=[provider_id] if provider_id else [],
             encoding=plan.encoding,
@@ -228,7 +227,14 @@ class WebUrlTransport(Transport):
         except Exception as exc:  # a bug must not lose the message: report it as failed
             logger.exception("Web URL send failed unexpectedly")
             # Never retried: the request may have gone out before the failure.
-            return TransportError(self.scrub(repr(exc))[:500], permanent=True, code="error")
+            error = TransportError(
+                _("Unexpected error (%(type)s): %(error)s")
+                % {"type": type(exc).__name__, "error": " ".join(str(exc).split())[:300]},
+                permanent=True,
+                code="error",
+            )
+            error.reason = self.scrub(error.reason)
+            return error
 
     def check_connection(self) -> ConnectionReport:
         return http_check.check(self.profile)

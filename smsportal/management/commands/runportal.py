@@ -1,7 +1,8 @@
 """`make run`: the web server, a Celery worker, the receiver (smpp_listen), the SMPP sandbox and
 (by default) an embedded Redis.
 
-Ctrl-C (or SIGTERM) stops every child process.
+A child that dies (a crash, an OOM kill, kill -9) is started again after a back-off of 1, 2, 4 …
+up to 30 seconds, and the output says so. Ctrl-C (or SIGTERM) stops every child process.
 """
 
 from __future__ import annotations
@@ -11,12 +12,36 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.management import get_commands
 from django.core.management.base import BaseCommand
 
 from smsportal import demo, embedded_redis
+
+RESTART_DELAY = 1.0  # seconds before the first restart of a crashed child; doubles each time
+RESTART_DELAY_CAP = 30.0
+STABLE_AFTER = 60.0  # a child that ran this long starts again from the first delay
+
+
+@dataclass
+class Child:
+    """One process the portal needs, and how to start it again when it dies."""
+
+    name: str
+    start: Callable[[], subprocess.Popen]
+    process: subprocess.Popen | None = None
+    started_at: float = 0.0
+    restarts: int = 0
+    failures: int = 0  # crashes in a row, for the back-off
+    restart_at: float | None = None
+
+    def launch(self) -> None:
+        self.process = self.start()
+        self.started_at = time.monotonic()
+        self.restart_at = None
 
 
 class Command(BaseCommand):
@@ -30,7 +55,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-sandbox", action="store_true", help="Do not start the SMSC.")
 
     def handle(self, *args, port, no_sandbox, **options):
-        self.children: list[tuple[str, subprocess.Popen]] = []
+        self.children: list[Child] = []
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             self._start_all(port, no_sandbox)
@@ -49,7 +74,7 @@ class Command(BaseCommand):
             if embedded_redis.is_listening(socket_path):
                 self.stdout.write(f"Using the embedded Redis already running on {socket_path}")
             else:
-                self.children.append(("redis", embedded_redis.start(socket_path)))
+                self._add("redis", lambda: embedded_redis.start(socket_path))
         manage = [sys.executable, "manage.py"]
         if not no_sandbox and "smsc_sandbox" in get_commands():
             # It reads its address and account from the same settings (SMSC_SANDBOX_*).
@@ -73,8 +98,13 @@ class Command(BaseCommand):
         self._spawn("receiver", [*manage, "smpp_listen"])
         self._spawn("web", [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"])
 
+    def _add(self, name: str, start: Callable[[], subprocess.Popen]) -> None:
+        child = Child(name, start)
+        child.launch()
+        self.children.append(child)
+
     def _spawn(self, name: str, argv: list[str]) -> None:
-        self.children.append((name, subprocess.Popen(argv, cwd=settings.BASE_DIR)))
+        self._add(name, lambda: subprocess.Popen(argv, cwd=settings.BASE_DIR))
 
     def _wait_for_web(self, port: int, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -102,20 +132,47 @@ class Command(BaseCommand):
         )
 
     def _watch(self) -> None:
+        """Restart a child that exited, after a delay that doubles while it keeps crashing."""
         while True:
-            for name, child in self.children:
-                if child.poll() is not None:
-                    self.stderr.write(f"{name} exited with code {child.returncode}; stopping.")
-                    return
-            time.sleep(0.5)
+            now = time.monotonic()
+            for child in self.children:
+                if child.restart_at is not None:
+                    if now >= child.restart_at:
+                        self._restart(child)
+                    continue
+                code = child.process.poll()
+                if code is None:
+                    continue
+                if now - child.started_at >= STABLE_AFTER:
+                    child.failures = 0
+                delay = min(RESTART_DELAY_CAP, RESTART_DELAY * 2**child.failures)
+                child.failures += 1
+                child.restart_at = now + delay
+                self.stderr.write(
+                    f"{child.name} exited with code {code}; restarting it in {delay:g} s."
+                )
+            time.sleep(0.2)
+
+    def _restart(self, child: Child) -> None:
+        try:
+            child.launch()
+        except Exception as exc:  # e.g. redis-server did not listen: try again later
+            delay = min(RESTART_DELAY_CAP, RESTART_DELAY * 2**child.failures)
+            child.failures += 1
+            child.restart_at = time.monotonic() + delay
+            self.stderr.write(f"{child.name} did not start ({exc}); trying again in {delay:g} s.")
+            return
+        child.restarts += 1
+        pid = child.process.pid
+        self.stdout.write(f"{child.name} restarted (pid {pid}, restart {child.restarts}).")
 
     def _stop_all(self) -> None:
-        for _name, child in reversed(self.children):
-            if child.poll() is None:
-                child.send_signal(signal.SIGINT if _name != "redis" else signal.SIGTERM)
+        running = [c for c in self.children if c.process is not None and c.process.poll() is None]
+        for child in reversed(running):
+            child.process.send_signal(signal.SIGINT if child.name != "redis" else signal.SIGTERM)
         deadline = time.monotonic() + 10
-        for _name, child in self.children:
+        for child in running:
             try:
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+                child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                child.kill()
+                child.process.kill()

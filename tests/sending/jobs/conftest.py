@@ -1,11 +1,20 @@
-"""Fixtures of the bulk job tests: a job made from file content, imported synchronously."""
+"""Fixtures of the bulk job tests: a job made from file content, imported synchronously; the real
+Redis and worker processes (see hammer.py) for the throttle, lease and session pool tests."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
 
 from sending.jobs import create, importer
+from smsportal import redis_client
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(autouse=True)
@@ -65,3 +74,40 @@ def issues(job) -> list[tuple[int, str, str]]:
 
 def recipients(job) -> list[tuple[int, str]]:
     return list(job.messages.order_by("row").values_list("row", "to"))
+
+
+@pytest.fixture
+def redis(redis_url):
+    """A client of the test run's Redis (the embedded one, or REDIS_URL)."""
+    return redis_client.client(redis_url)
+
+
+@pytest.fixture
+def key(redis_url):
+    """A profile key no other test (or earlier run on a shared Redis) has used; Redis runs."""
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def hammer(redis_url):
+    """hammer(*args) -> Popen of `python -m tests.sending.jobs.hammer ARGS`, killed at the end."""
+    started = []
+
+    def start(*args):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.sending.jobs.hammer", *map(str, args)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        process.stdout.close()
+        process.stdin.close()
