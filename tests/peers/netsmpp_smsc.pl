@@ -17,7 +17,8 @@
 # the submit_sm_resp with --receipt-before-resp). Like a real SMSC it delivers queued deliver_sm
 # on the submitting session when that is a transceiver, else on any bound receiver or
 # transceiver session, and keeps each one until its deliver_sm_resp arrives: one left
-# unanswered when a session closes is sent again on the next bind. Files NAME.json dropped in
+# unanswered when a session closes is sent again on the next bind, and one answered
+# ESME_RX_T_APPN a second later on another receiving session if there is one. Files NAME.json dropped in
 # the --spool directory are deliver_sm to send ({source_addr, destination_addr, esm_class,
 # data_coding, source_addr_ton, short_message (hex), tlvs: {name: hex}}), e.g. inbound messages.
 # Every PDU it receives and every deliver_sm it sends is logged as one JSON line.
@@ -112,7 +113,9 @@ sub flush_queue {
     for my $item (@queue) {
         if ($item->{due} > $now) { push @later, $item; next; }
         my ($target) = grep { $_->{id} == $item->{origin} } @receivers;
-        $target ||= $receivers[$turn++ % @receivers];
+        my @others = grep { $_->{id} != ($item->{refused_by} // 0) } @receivers;
+        @others = @receivers unless @others;
+        $target ||= $others[$turn++ % @others];
         send_item($target, $item);
     }
     @queue = @later;
@@ -237,6 +240,12 @@ sub serve_one {
         my $item = delete $s->{unacked}{$pdu->{seq}};
         event(event => 'deliver_sm_resp', session => $session, status => $pdu->{status},
               seq => $pdu->{seq}, n => $item ? $item->{n} : undef);
+        if ($item && $pdu->{status} == 0x64) {
+            # ESME_RX_T_APPN: the ESME cannot take it now; like an SMSC, try again a second
+            # later, on another receiving session when there is one.
+            @$item{qw(due redelivery origin refused_by)} = (time + 1, 1, 0, $session);
+            push @queue, $item;
+        }
     } elsif ($cmd == 0x00000006) {
         event(event => 'unbind', session => $session);
         $c->unbind_resp(seq => $pdu->{seq});

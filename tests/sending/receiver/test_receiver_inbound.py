@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from profiles import choices
 from sending.jobs import create, importer
 from sending.models import BulkJob, InboundMessage, Message, OptOut
 
@@ -170,3 +171,31 @@ def test_it_leaves_a_number_that_texted_stop_out_of_the_next_bulk_job_until_star
     job = _bulk_job(profile, f"+{HANDSET}\n{other}\n")
     assert sorted(job.messages.values_list("to", flat=True)) == sorted(["+" + HANDSET, other])
     assert job.rows_suppressed == 0
+
+
+def test_it_stores_an_inbound_message_that_first_came_on_a_sending_bind(
+    netsmpp, smpp_profile, receiver
+):
+    from sending.transports.smpp.session import Session
+
+    peer = netsmpp()
+    profile = smpp_profile(peer, bind_mode=choices.BindMode.TRANSCEIVER, max_binds=2)
+    sender = Session(profile)  # a sending worker's transceiver bind, the only one bound
+    sender.connect()
+    try:
+        _mo(peer, b"Hello from a handset")
+        sender.poll(2.0)  # the peer tries again every second, on the only bind there is
+        refused = peer.wait_for(lambda: peer.events("deliver_sm_resp"))[0]
+        assert refused["status"] == 0x64  # ESME_RX_T_APPN: not taken, so not lost
+        assert not InboundMessage.objects.exists()
+
+        assert bound(receiver(profile), profile)
+        [inbound] = _complete()
+    finally:
+        sender.close()
+    assert inbound.text == "Hello from a handset"
+    answers = [(e["session"], e["status"]) for e in peer.events("deliver_sm_resp")]
+    *refusals, (session, status) = answers
+    assert refusals and set(refusals) == {(refused["session"], 0x64)}
+    assert status == 0 and session != refused["session"]  # stored by the receiver's bind
+    assert InboundMessage.objects.count() == 1
