@@ -31,6 +31,7 @@ lint: install
 bench: install
 	$(PY) bench/smpp_send.py
 	$(PY) bench/web_url_send.py
+	$(PY) bench/bulk_send.py
 	$(PY) bench/throttle.py
 
 clean:

@@ -76,6 +76,13 @@ class LongMessageMethod(models.TextChoices):
     REJECT = "reject", _("Reject messages longer than one part")
 
 
+class AfterCrash(models.TextChoices):
+    """A message that may have reached the gateway when its worker died (no answer recorded)."""
+
+    LEAVE = "leave", _("Leave them for me to decide")
+    RESEND = "resend", _("Resend them (they may arrive twice)")
+
+
 class DeliveryReceipts(models.TextChoices):
     NONE = "none", _("None")
     FINAL = "final", _("Final (delivered or failed)")

@@ -11,10 +11,11 @@ from django.urls import path
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from sending import admin_inbound, admin_views  # noqa: F401  (admin_inbound registers its lists)
+from sending import admin_inbound, admin_views, list_filters  # noqa: F401  (admin_inbound registers)
 from sending.admin_filters import VisibleProfileFilter
 from sending.jobs import admin as jobs_admin  # noqa: F401  registers BulkJob and OptOut
 from sending.models import Message, MessagePart
+from sending.paginator import EstimatedCountPaginator
 
 
 class MessagePartInline(admin.TabularInline):
@@ -37,27 +38,57 @@ class MessagePartInline(admin.TabularInline):
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     list_display = (
-        "created_at", "to", "profile", "kind", "status", "parts_count", "attempts", "short_error",
+        "created", "to", "profile", "job", "kind", "status", "parts_count", "attempts",
+        "short_error",
     )  # fmt: skip
+    # Newest first by id (ids follow creation): the primary key (and, filtered by status or job,
+    # the status and job_id indexes, which end with the id on SQLite) serve the order without
+    # sorting a million rows or another index for the senders to keep up to date. The other
+    # columns do not sort: each would be a sort over the whole table.
+    ordering = ("-pk",)
+    sortable_by = ("created",)
+    # Fixed choices, never SELECT DISTINCT over the table; no date_hierarchy (its year links
+    # are a DISTINCT over every row). See sending.list_filters.
     list_filter = (
-        "status", "kind", ("profile", VisibleProfileFilter), "encoding", "language", "created_at",
-    )  # fmt: skip
+        "status",
+        "kind",
+        ("profile", VisibleProfileFilter),
+        list_filters.JobFilter,
+        list_filters.EncodingFilter,
+        list_filters.LanguageFilter,
+        "created_at",
+    )
     search_fields = ("to", "text", "parts__provider_id", "error_reason")
-    date_hierarchy = "created_at"
-    list_select_related = ("profile",)
+    # One query for the page, its profiles and jobs included (no N+1).
+    list_select_related = ("profile", "job")
+    # Millions of rows: no second COUNT of the whole table, an estimate for the unfiltered list.
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     inlines = [MessagePartInline]
     fieldsets = (
         (None, {"fields": ("profile", "kind", "status", "to", "sender", "text")}),
         (_("Encoding"), {"fields": ("language", "encoding", "parts_count")}),
         (
             _("Attempts"),
-            {"fields": ("attempts", "error_code", "error_reason", "next_attempt_at")},
+            {
+                "fields": (
+                    "attempts",
+                    "error_code",
+                    "error_reason",
+                    "next_attempt_at",
+                    "possibly_duplicate",
+                )
+            },  # fmt: skip
         ),
         (
             _("Times"),
             {"fields": ("created_by", "created_at", "last_attempt_at", "sent_at", "finished_at")},
         ),
     )
+
+    @admin.display(description=_("created"), ordering="pk")
+    def created(self, obj):
+        return obj.created_at
 
     @admin.display(description=_("error"))
     def short_error(self, obj):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 from profiles import choices, crypto
 from profiles.message import parts
 from profiles.models import SmsProfile
-from sending import scrubbing
+from sending import outcomes, scrubbing
 from sending.compose import compose
 from sending.models import Message, MessagePart
 from sending.receipt_matching import ReceiptQueue
@@ -37,10 +36,8 @@ from sending.transports.smpp.receipts import normalise_id
 
 log = logging.getLogger(__name__)
 
-# Backoff for transient errors the profile's retry map does not name: 10 s, 20 s, 40 s … 10 min.
-BACKOFF_BASE = 10
-BACKOFF_CAP = 600
-RETRY_DELAY_LIMIT = 7 * 24 * 3600  # a week: no hint, map or header waits longer
+# The rules of one attempt's outcome live in sending.outcomes (bulk jobs follow the same ones).
+retry_delay = outcomes.retry_delay
 
 
 def test_receipt_wait() -> float:
@@ -86,16 +83,20 @@ def create_message(
 # Sending -----------------------------------------------------------------------------------------
 
 
+def due_filter(now) -> Q:
+    """Messages a worker may send now: queued, or retrying whose next attempt has come."""
+    return Q(status=Message.Status.QUEUED) | Q(
+        status=Message.Status.RETRYING, next_attempt_at__lte=now
+    )
+
+
 def _claim(message_ids) -> str:
-    """Claim the queued, due messages among `message_ids` with one conditional UPDATE (queued ->
-    sending, counting the attempt) and return the claim token; rows another worker claimed, or
-    that are already sent, are not touched, so a task delivered twice sends nothing twice."""
+    """Claim the due messages among `message_ids` with one conditional UPDATE (-> sending,
+    counting the attempt) and return the claim token; rows another worker claimed, or that are
+    already sent, are not touched, so a task delivered twice sends nothing twice."""
     token = uuid.uuid4().hex
     now = timezone.now()
-    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    Message.objects.filter(due, pk__in=list(message_ids), status=Message.Status.QUEUED).exclude(
-        profile=None
-    ).update(
+    Message.objects.filter(due_filter(now), pk__in=list(message_ids)).exclude(profile=None).update(
         status=Message.Status.SENDING, claim=token, attempts=F("attempts") + 1, last_attempt_at=now
     )
     return token
@@ -104,9 +105,9 @@ def _claim(message_ids) -> str:
 def send_message(message_id: int, *, allow_retry: bool = True, listen: float = 0) -> Message | None:
     """Make one attempt at sending a queued message; None when it was not ours to send.
 
-    A transient error re-queues the message with `next_attempt_at` set (the caller schedules the
-    retry) unless `allow_retry` is False or the profile's retries are used up. `listen` > 0 keeps
-    an SMPP transceiver bind open that many seconds to catch the delivery receipts.
+    A transient error leaves the message retrying with `next_attempt_at` set (the sweeper hands
+    it out again then) unless `allow_retry` is False or the profile's retries are used up.
+    `listen` > 0 keeps an SMPP transceiver bind open that many seconds to catch the receipts.
     """
     sent = send_messages([message_id], allow_retry=allow_retry, listen=listen)
     return sent[0] if sent else None
@@ -207,21 +208,6 @@ def _record_sent(message: Message, result: SendResult) -> list[str]:
     return [part.provider_key for part in parts]
 
 
-def retry_delay(profile: SmsProfile, exc: TransportError, attempts: int) -> float:
-    """Seconds before the next attempt: the error's own hint, then the profile's retry map,
-    then exponential backoff."""
-    if exc.retry_after is not None:
-        delay = exc.retry_after
-    elif (profile.retry_map or {}).get(exc.code) is not None:
-        delay = profile.retry_map[exc.code]
-    else:
-        delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** min(max(0, attempts - 1), 32))
-    try:
-        return min(max(0.0, float(delay)), float(RETRY_DELAY_LIMIT))
-    except (TypeError, ValueError, OverflowError):  # a value stored before it was checked
-        return float(BACKOFF_CAP)
-
-
 def unreadable_secret(exc: crypto.SecretUnreadable) -> TransportError:
     if exc.kind == "header":
         reason = _(
@@ -244,21 +230,21 @@ def unexpected_error(exc: BaseException) -> TransportError:
 
 
 def _record_error(message: Message, exc: TransportError, *, allow_retry: bool) -> None:
-    now = timezone.now()
+    decision = outcomes.after_error(
+        message.profile, message.attempts, exc, timezone.now(), allow_retry=allow_retry
+    )
     message.error_code = exc.code[:40]
     message.error_reason = scrubbing.scrub(exc.reason, scrubbing.profile_secrets(message.profile))
-    retries_left = message.attempts <= message.profile.max_retries
-    if not exc.permanent and allow_retry and retries_left:
-        message.status = Message.Status.QUEUED
-        delay = retry_delay(message.profile, exc, message.attempts)
-        message.next_attempt_at = now + timedelta(seconds=delay)
-    else:
-        message.status = Message.Status.FAILED
-        message.finished_at = now
-        message.next_attempt_at = None
+    message.status = decision.status
+    message.next_attempt_at = decision.next_attempt_at
+    message.finished_at = decision.finished_at
+    message.possibly_duplicate = message.possibly_duplicate or decision.possibly_duplicate
     message.save(
-        update_fields=["status", "error_code", "error_reason", "next_attempt_at", "finished_at"]
-    )
+        update_fields=[
+            "status", "error_code", "error_reason", "next_attempt_at", "finished_at",
+            "possibly_duplicate",
+        ]
+    )  # fmt: skip
 
 
 def seconds_until_retry(message: Message) -> float:

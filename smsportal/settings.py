@@ -184,6 +184,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
+# Bulk senders run for minutes: they get their own queue (and worker, see runportal), so the
+# Test SMS, the dispatcher and the sweeper on the default queue never wait behind them.
+CELERY_TASK_ROUTES = {"sending.tasks.run_job_slot": {"queue": "bulk"}}
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-bulk-jobs": {
+        "task": "sending.tasks.dispatch_jobs",
+        "schedule": 1.0,
+        "options": {"expires": 5},
+    },
+    "sweep": {"task": "sending.tasks.sweep", "schedule": 2.0, "options": {"expires": 5}},
+    "purge-unmatched-receipts": {
+        "task": "sending.tasks.purge_unmatched_receipts",
+        "schedule": 3600.0,
+        "options": {"expires": 600},
+    },
+}
 
 # Secrets at rest (Fernet). Comma-separated keys: the first encrypts, all decrypt (rotation).
 SMSPORTAL_SECRETS_KEYS = envlist("SMSPORTAL_SECRETS_KEYS", [])
@@ -211,6 +227,28 @@ if not (len(SMSPORTAL_DEFAULT_COUNTRY) == 2 and SMSPORTAL_DEFAULT_COUNTRY.isalph
 # Largest recipient file accepted (bytes), and the most rows one job imports.
 SMSPORTAL_BULK_UPLOAD_MAX_BYTES = envint("SMSPORTAL_BULK_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 SMSPORTAL_BULK_MAX_ROWS = envint("SMSPORTAL_BULK_MAX_ROWS", 2_000_000)
+# Bulk sending (sending.jobs): messages per claimed batch; messages per chunk marked "submitting"
+# before their submit_sm are written (a crash leaves at most about two chunks "possibly sent");
+# the claim's lease in seconds (a worker that stops renewing it for this long is presumed dead:
+# keep it above the profiles' response timeouts); how long one sender task runs before handing
+# over to a fresh one.
+SMSPORTAL_BULK_BATCH = envint("SMSPORTAL_BULK_BATCH", 1000)
+SMSPORTAL_BULK_CHUNK = envint("SMSPORTAL_BULK_CHUNK", 200)
+SMSPORTAL_BULK_LEASE = envint("SMSPORTAL_BULK_LEASE", 90)
+SMSPORTAL_BULK_TASK_SECONDS = envint("SMSPORTAL_BULK_TASK_SECONDS", 300)
+# A sender task that stops renewing its slot (its worker died) is replaced after this many seconds.
+SMSPORTAL_BULK_SLOT_TTL = envint("SMSPORTAL_BULK_SLOT_TTL", 20)
+# A job that paused itself because the gateway was away resumes after the profile's reconnect
+# delay (on), or waits for a user to resume it (off).
+SMSPORTAL_BULK_AUTO_RESUME = envbool("SMSPORTAL_BULK_AUTO_RESUME", False)
+if (
+    min(SMSPORTAL_BULK_BATCH, SMSPORTAL_BULK_CHUNK) < 1
+    or min(SMSPORTAL_BULK_LEASE, SMSPORTAL_BULK_SLOT_TTL) < 2
+):
+    raise ImproperlyConfigured(
+        "SMSPORTAL_BULK_BATCH and SMSPORTAL_BULK_CHUNK must be at least 1, "
+        "SMSPORTAL_BULK_LEASE and SMSPORTAL_BULK_SLOT_TTL at least 2 (seconds)."
+    )
 # Seconds a Send test SMS keeps an SMPP transceiver bind open to catch the delivery receipt.
 SMSPORTAL_TEST_RECEIPT_WAIT = envint("SMSPORTAL_TEST_RECEIPT_WAIT", 15)
 # A worker keeps its bind to a profile open between tasks; it unbinds after this many idle seconds.

@@ -87,6 +87,7 @@ SECTIONS = [
             "reconnect_delay",
             "max_retries",
             "retry_map",
+            "after_crash",
         ],
     ),
     (

@@ -153,6 +153,17 @@ class SmppTuning(models.Model):
         validators=[MaxValueValidator(100)],
         help_text=_("Attempts after a temporary failure before a message fails. [3]"),
     )
+    after_crash = models.CharField(
+        _("After a crash, messages that may have been sent"),
+        max_length=6,
+        choices=choices.AfterCrash,
+        default=choices.AfterCrash.LEAVE,
+        help_text=_(
+            "A worker that died, or a request that timed out, may leave messages the gateway "
+            "perhaps received. Resending them risks a duplicate; leaving them waits for you. "
+            "[Leave]"
+        ),
+    )
     retry_map = models.JSONField(
         _("Retry delays per error"),
         default=_default_retry_map,

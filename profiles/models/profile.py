@@ -348,6 +348,7 @@ STEP_FIELDS = {
         "reconnect_delay",
         "max_retries",
         "retry_map",
+        "after_crash",
         "use_tls",
         "receiver_bind",
         "stop_reply",

@@ -6,12 +6,14 @@ from functools import partial
 
 from django.contrib import admin
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from sending.admin_filters import VisibleProfileFilter
-from sending.jobs import admin_views, optout_views
+from sending.jobs import admin_views, optout_views, watch_views
 from sending.models import BulkJob, OptOut
+from sending.paginator import EstimatedCountPaginator
 
 
 def _view(model_admin, function):
@@ -22,7 +24,7 @@ def _view(model_admin, function):
 class BulkJobAdmin(admin.ModelAdmin):
     list_display = (
         "name", "profile", "status", "rows_imported", "rows_rejected", "scheduled_at",
-        "created_by", "created_at",
+        "created_by", "created_at", "page_link",
     )  # fmt: skip
     list_filter = ("status", ("profile", VisibleProfileFilter), "created_at")
     search_fields = ("name", "source_name")
@@ -31,6 +33,7 @@ class BulkJobAdmin(admin.ModelAdmin):
     list_select_related = ("profile", "created_by")
     # The list never counts the whole table twice (estimates come with the engine's work).
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     fieldsets = (
         (None, {"fields": ("name", "profile", "status", "created_by")}),
         (
@@ -69,6 +72,14 @@ class BulkJobAdmin(admin.ModelAdmin):
             {"fields": ("created_at", "started_at", "paused_at", "finished_at", "cancelled_at")},
         ),
     )
+
+    @admin.display(description=_("job page"))
+    def page_link(self, obj):
+        if obj.status in watch_views.WATCHED:
+            url = reverse("admin:sending_bulkjob_watch", args=[obj.pk])
+            return format_html('<a href="{}">{}</a>', url, _("Watch"))
+        url = admin_views.step_url(obj) or reverse("admin:sending_bulkjob_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Continue"))
 
     def get_readonly_fields(self, request, obj=None):
         return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
@@ -112,6 +123,22 @@ class BulkJobAdmin(admin.ModelAdmin):
             ),
             path("<int:job_id>/seed/", view(admin_views.send_seed), name="sending_bulkjob_seed"),
             path("<int:job_id>/start/", view(admin_views.start), name="sending_bulkjob_start"),
+            path("<int:job_id>/watch/", view(watch_views.job_page), name="sending_bulkjob_watch"),
+            path(
+                "<int:job_id>/progress.json",
+                view(watch_views.progress_json),
+                name="sending_bulkjob_progress",
+            ),
+            path(
+                "<int:job_id>/export.csv",
+                view(watch_views.export_csv),
+                name="sending_bulkjob_export_csv",
+            ),
+            path(
+                "<int:job_id>/export.xlsx",
+                view(watch_views.export_xlsx),
+                name="sending_bulkjob_export_xlsx",
+            ),
         ]
         return custom + super().get_urls()
 

@@ -34,6 +34,12 @@ STEP_URLS = {
     BulkJob.Status.IMPORTING: "admin:sending_bulkjob_import",
     BulkJob.Status.READY: "admin:sending_bulkjob_report",
     BulkJob.Status.IMPORT_FAILED: "admin:sending_bulkjob_report",
+    # Started or about to: the job page (sending.jobs.watch_views).
+    BulkJob.Status.SCHEDULED: "admin:sending_bulkjob_watch",
+    BulkJob.Status.RUNNING: "admin:sending_bulkjob_watch",
+    BulkJob.Status.PAUSED: "admin:sending_bulkjob_watch",
+    BulkJob.Status.CANCELLED: "admin:sending_bulkjob_watch",
+    BulkJob.Status.FINISHED: "admin:sending_bulkjob_watch",
 }
 
 

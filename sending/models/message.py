@@ -90,6 +90,9 @@ class Message(models.Model):
     # Lease of the claim: the sweeper returns messages whose worker stopped renewing it.
     claim_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # Resent although an earlier attempt may have reached the gateway (a crash or a timeout left
+    # it possibly sent, and the profile says resend): the recipient may get it twice.
+    possibly_duplicate = models.BooleanField(_("may arrive twice"), default=False)
     # The concatenation (UDH/SAR) reference, kept across retries so resent parts join the parts
     # the handset already has.
     concat_ref = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)

@@ -48,6 +48,12 @@ class OutgoingMessage:
     text: str
     reference: str = ""
     plan: PartPlan | None = None
+    # A retry of a long message: send only these part numbers (1-based), joined to the earlier
+    # parts by their concatenation reference. The SMPP transport sets concat_ref to the reference
+    # it used, and `accepted` to the provider id of each part sent ("" where none) on failure.
+    only: tuple[int, ...] | None = None
+    concat_ref: int | None = None
+    accepted: list[str] = field(default_factory=list)
 
     def plan_for(self, profile) -> PartPlan:
         """The message's plan; a TransportError (permanent) when it has too many parts."""

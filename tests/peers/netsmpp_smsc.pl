@@ -5,7 +5,7 @@
 #   perl netsmpp_smsc.pl --port 0 --system-id ID --password PW [--log FILE]
 #        [--throttle-every N] [--drop-after N] [--enquire-interval S] [--no-receipts]
 #        [--receipt-delay S] [--receipt-form both|tlv|text] [--receipt-id-hex]
-#        [--receipt-before-resp] [--fail-submit N] [--spool DIR] [--resp-id-hex]
+#        [--receipt-before-resp] [--fail-submit N] [--spool DIR] [--resp-id-hex] [--fork]
 #
 # Prints "listening on 127.0.0.1:PORT" once ready. Serves any number of sessions at once.
 # Checks credentials (ESME_RINVSYSID for an unknown system_id, ESME_RINVPASWD for a wrong
@@ -21,7 +21,10 @@
 # ESME_RX_T_APPN a second later on another receiving session if there is one. Files NAME.json dropped in
 # the --spool directory are deliver_sm to send ({source_addr, destination_addr, esm_class,
 # data_coding, source_addr_ton, short_message (hex), tlvs: {name: hex}}), e.g. inbound messages.
-# Every PDU it receives and every deliver_sm it sends is logged as one JSON line.
+# Every PDU it receives and every deliver_sm it sends is logged as one JSON line. With --fork
+# each connection is served by its own process (binds served in parallel, for the bulk tests and
+# bench); a session's deliver_sm then stay on that session, message ids start at
+# session * 10,000,000 so they stay unique, and the spool is not read.
 use strict;
 use warnings;
 use Getopt::Long;
@@ -34,7 +37,7 @@ my ($port, $system_id, $password, $log_path) = (0, 'smppclient1', 'password', ''
 my ($throttle_every, $drop_after, $enquire_interval, $no_receipts) = (0, 0, 0, 0);
 my ($receipt_delay, $receipt_form, $receipt_id_hex, $receipt_before_resp, $fail_submit, $spool)
     = (0, 'both', 0, 0, 0, '');
-my $resp_id_hex = 0;
+my ($resp_id_hex, $fork, $child) = (0, 0, 0);
 GetOptions(
     'port=i' => \$port, 'system-id=s' => \$system_id, 'password=s' => \$password,
     'log=s' => \$log_path, 'throttle-every=i' => \$throttle_every,
@@ -42,11 +45,12 @@ GetOptions(
     'no-receipts' => \$no_receipts, 'receipt-delay=f' => \$receipt_delay,
     'receipt-form=s' => \$receipt_form, 'receipt-id-hex' => \$receipt_id_hex,
     'receipt-before-resp' => \$receipt_before_resp, 'fail-submit=i' => \$fail_submit,
-    'spool=s' => \$spool, 'resp-id-hex' => \$resp_id_hex,
+    'spool=s' => \$spool, 'resp-id-hex' => \$resp_id_hex, 'fork' => \$fork,
 ) or die "bad options\n";
 
 $| = 1;
 $SIG{PIPE} = 'IGNORE';  # a session that died under us is noticed by its next read
+$SIG{CHLD} = 'IGNORE' if $fork;
 my $log;
 if ($log_path) { open($log, '>>', $log_path) or die "log: $!"; $log->autoflush(1); }
 my $json = JSON::PP->new->canonical;
@@ -70,6 +74,14 @@ while (1) {
         if ($fh == $server) {
             my $c = $server->accept or next;
             $session_ids++;
+            if ($fork) {
+                my $pid = fork();
+                if (!defined $pid || $pid != 0) { close($c); next; }  # the parent only accepts
+                # The child serves this one connection.
+                ($child, $next_id, $spool) = (1, $session_ids * 10000000, '');
+                $select->remove($server);
+                close($server);
+            }
             $sessions{fileno($c)} = {c => $c, id => $session_ids, mode => '', bound => 0,
                                      last_enquire => time, unacked => {}};
             $select->add($c);
@@ -95,6 +107,7 @@ sub close_session {
     $select->remove($s->{c});
     delete $sessions{fileno($s->{c})};
     close($s->{c});
+    exit 0 if $child;
     # What the ESME never acknowledged goes back first in line: it is sent again.
     my @back = sort { $a->{n} <=> $b->{n} } values %{$s->{unacked}};
     for my $item (@back) { $item->{due} = 0; $item->{redelivery} = 1; }

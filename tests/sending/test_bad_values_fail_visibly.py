@@ -33,7 +33,7 @@ def test_a_huge_retry_delay_waits_a_week_at_most(web_url_profile, gateway):
     gateway.script(Reply(503, "busy"))
     message = _send(profile)
 
-    assert message.status == Message.Status.QUEUED
+    assert message.status == Message.Status.RETRYING
     assert message.next_attempt_at <= timezone.now() + timedelta(days=7, seconds=5)
 
 
@@ -42,7 +42,7 @@ def test_a_huge_retry_after_header_waits_a_week_at_most(web_url_profile, gateway
     gateway.script(Reply(503, "busy", headers={"Retry-After": "9" * 40}))
     message = _send(profile)
 
-    assert message.status == Message.Status.QUEUED
+    assert message.status == Message.Status.RETRYING
     assert message.next_attempt_at <= timezone.now() + timedelta(days=7, seconds=5)
 
 

@@ -54,12 +54,12 @@ def test_it_fails_the_message_on_a_permanent_error(web_url_profile, gateway):
     assert message.finished_at is not None and message.next_attempt_at is None
 
 
-def test_it_requeues_a_transient_error_after_the_mapped_delay(web_url_profile, gateway):
+def test_it_keeps_a_transient_error_retrying_until_the_mapped_delay(web_url_profile, gateway):
     gateway.script(Reply(503, "busy"))
     profile = web_url_profile(gateway, retry_map={"503": 42})
     message = services.send_message(_queued(profile).pk)
 
-    assert message.status == Message.Status.QUEUED
+    assert message.status == Message.Status.RETRYING
     assert message.error_reason == "HTTP 503: busy"
     assert 40 <= services.seconds_until_retry(message) <= 42
     # Not due yet: a redelivered task cannot send it early.
@@ -101,6 +101,23 @@ def test_it_retries_after_a_transient_error_and_then_sends(web_url_profile, gate
     assert gateway.texts() == ["Retry me", "Retry me"]
 
 
+def test_it_leaves_a_timed_out_request_possibly_sent_by_default(web_url_profile, gateway):
+    gateway.script(Reply(200, "OK id=late", delay=2))
+    message = services.send_message(_queued(web_url_profile(gateway, request_timeout=1)).pk)
+
+    assert message.status == Message.Status.POSSIBLY_SENT
+    assert message.error_code == "timeout" and not message.possibly_duplicate
+
+
+def test_it_resends_a_timed_out_request_flagged_when_the_profile_says_so(web_url_profile, gateway):
+    gateway.script(Reply(200, "OK id=late", delay=2))
+    profile = web_url_profile(gateway, request_timeout=1, after_crash="resend")
+    message = services.send_message(_queued(profile).pk)
+
+    assert message.status == Message.Status.RETRYING and message.possibly_duplicate
+    assert services.send_message(message.pk).status == Message.Status.SENT
+
+
 def test_it_fails_a_transient_error_at_once_when_retries_are_not_allowed(web_url_profile, gateway):
     gateway.script(Reply(503, "busy"))
     message = _queued(web_url_profile(gateway))
@@ -113,7 +130,7 @@ def test_it_reports_a_refused_connection_as_transient(web_url_profile):
         profile = web_url_profile(gone, max_retries=3)
     message = services.send_message(_queued(profile).pk)
 
-    assert message.status == Message.Status.QUEUED
+    assert message.status == Message.Status.RETRYING
     assert "refused" in message.error_reason
 
 

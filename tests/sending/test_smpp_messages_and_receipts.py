@@ -70,7 +70,7 @@ def test_it_retries_after_the_mapped_delay_when_throttled(transceiver, start_sms
     profile = transceiver(busy, retry_map={"ESME_RTHROTTLED": 25})
     message = _send(profile, "Hello")
 
-    assert message.status == Message.Status.QUEUED
+    assert message.status == Message.Status.RETRYING
     assert message.error_code == "ESME_RTHROTTLED"
     assert 23 <= services.seconds_until_retry(message) <= 25
 

@@ -11,6 +11,7 @@ from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 
 from sending import services, tasks
+from sending.jobs import sweeper
 from sending.models import Message
 from smsportal.celery import app as celery_app
 from tests.peers.http_gateway import Reply
@@ -69,13 +70,17 @@ def test_it_sends_a_test_sms_once_when_the_task_is_delivered_twice(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_retries_a_transient_failure_through_the_queue(
+def test_it_retries_a_transient_failure_through_the_database_and_the_sweeper(
     web_url_profile, gateway, worker, finished_tasks
 ):
     gateway.script(Reply(503, "busy"))
     profile = web_url_profile(gateway, message="Again", retry_map={"503": 0})
     message = tasks.queue_test_message(profile, "+33612345678")
+    assert finished_tasks(message.pk, 1) == [message.pk]
+    message.refresh_from_db()
+    assert message.status == Message.Status.RETRYING  # waiting in the database, not in Redis
 
+    assert sweeper.sweep(tasks.send_message.delay)["retry_single"] == 1
     assert finished_tasks(message.pk, 2) == [message.pk, message.pk]
 
     message.refresh_from_db()

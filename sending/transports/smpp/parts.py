@@ -121,9 +121,23 @@ class PartBuilder:
         first = random.randrange(256) if first_reference is None else first_reference
         self._references = itertools.cycle([*range(first, 256), *range(first)])
         self._sources: dict[str, bytes] = {}
+        self.last_reference: int | None = None
 
-    def build(self, to: str, sender: str, plan: PartPlan) -> list[bytes]:
-        """The submit_sm bodies (without header) that carry one planned message."""
+    def build(
+        self,
+        to: str,
+        sender: str,
+        plan: PartPlan,
+        *,
+        reference: int | None = None,
+        only: tuple[int, ...] | None = None,
+    ) -> list[bytes]:
+        """The submit_sm bodies (without header) that carry one planned message.
+
+        A long message's parts share a concatenation reference, kept in `last_reference`; a
+        retry passes it back as `reference` with `only` the part numbers still to send, so the
+        resent parts join those the handset already has."""
+        self.last_reference = None
         t = self.template
         source = self._sources.get(sender)
         if source is None:
@@ -143,9 +157,14 @@ class PartBuilder:
         if len(encoded) == 1:
             sm = encoded[0]
             return [head + b"\0" + t.flags_after_esm + tail_fixed + bytes((len(sm),)) + sm]
-        reference, total = next(self._references), len(encoded)
+        if reference is None:
+            reference = next(self._references)
+        total = len(encoded)
+        self.last_reference = reference = reference % 256
         bodies = []
         for number, sm in enumerate(encoded, 1):
+            if only is not None and number not in only:
+                continue
             if plan.method == choices.LongMessageMethod.SAR:
                 sar = (
                     tlv(TLV_SAR_MSG_REF_NUM, struct.pack(">H", reference))

@@ -52,7 +52,11 @@ class SmppTransport(Transport):
             job = Job(message, [])
             job.error = exc
             return job
-        job = Job(message, self.builder.build(message.to, message.sender, plan))
+        bodies = self.builder.build(
+            message.to, message.sender, plan, reference=message.concat_ref, only=message.only
+        )
+        message.concat_ref = self.builder.last_reference
+        job = Job(message, bodies)
         job.encoding = plan.encoding
         return job
 
@@ -63,6 +67,7 @@ class SmppTransport(Transport):
         jobs = map(self._job, messages)
         for job in self.session.run(jobs):
             if job.error is not None:
+                job.message.accepted = job.ids  # parts the SMSC took before the failure
                 yield job.message, job.error
             else:
                 yield job.message, SendResult(job.ids, job.encoding, len(job.ids))

@@ -1,5 +1,7 @@
-"""`make run`: the web server, a Celery worker, the receiver (smpp_listen), the SMPP sandbox and
-(by default) an embedded Redis.
+"""`make run`: the web server, Celery workers and beat, the receiver (smpp_listen), the SMPP
+sandbox and (by default) an embedded Redis. One worker serves the default queue (Test SMS, the
+dispatcher, the sweeper), another the bulk senders, so nothing quick waits behind a bulk job;
+beat ticks the dispatcher and the sweeper.
 
 A child that dies (a crash, an OOM kill, kill -9) is started again after a back-off of 1, 2, 4 …
 up to 30 seconds, and the output says so. Ctrl-C (or SIGTERM) stops every child process.
@@ -79,21 +81,19 @@ class Command(BaseCommand):
         if not no_sandbox and "smsc_sandbox" in get_commands():
             # It reads its address and account from the same settings (SMSC_SANDBOX_*).
             self._spawn("sandbox SMSC", [*manage, "smsc_sandbox"])
+        celery = [sys.executable, "-m", "celery", "-A", "smsportal"]
         self._spawn(
             "worker",
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "smsportal",
-                "worker",
-                "--loglevel",
-                "INFO",
-                "--concurrency",
-                "2",
-            ],
-        )
+            [*celery, "worker", "-Q", "celery", "-n", "default@%h", "--loglevel", "INFO",
+             "--concurrency", "2"],
+        )  # fmt: skip
+        self._spawn(
+            "bulk worker",
+            [*celery, "worker", "-Q", "bulk", "-n", "bulk@%h", "--loglevel", "INFO",
+             "--concurrency", "2"],
+        )  # fmt: skip
+        schedule = settings.VAR_DIR / "celerybeat-schedule"
+        self._spawn("beat", [*celery, "beat", "--loglevel", "INFO", "--schedule", str(schedule)])
         # Receipts that arrive after the sending bind is gone, and inbound messages.
         self._spawn("receiver", [*manage, "smpp_listen"])
         self._spawn("web", [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"])

@@ -1,5 +1,6 @@
 """Fixtures of the bulk job tests: a job made from file content, imported synchronously; the real
-Redis and worker processes (see hammer.py) for the throttle, lease and session pool tests."""
+Redis and worker processes (see hammer.py) for the throttle, lease and session pool tests, and
+bulk_support.Worker processes for the bulk engine's."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.core.files.base import ContentFile
 
 from sending.jobs import create, importer
 from smsportal import redis_client
+from tests.sending.jobs.bulk_support import workers  # noqa: F401 (fixture of the bulk tests)
 
 ROOT = Path(__file__).resolve().parents[3]
 

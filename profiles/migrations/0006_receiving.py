@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('profiles', '0004_url_jasmin_placeholders'),
+        ('profiles', '0005_smsprofile_after_crash'),
     ]
 
     operations = [

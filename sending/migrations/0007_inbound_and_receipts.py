@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('profiles', '0005_receiving'),
-        ('sending', '0005_job_seconds'),
+        ('profiles', '0006_receiving'),
+        ('sending', '0006_message_possibly_duplicate'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

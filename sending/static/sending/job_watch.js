@@ -1,0 +1,34 @@
+/* The bulk job page: polls progress.json and swaps in the live part the server rendered
+   (progress bar, counts, rate, chart, errors, last messages) and the buttons when they change. */
+(function () {
+  "use strict";
+  function start() {
+    var live = document.getElementById("bulk-live");
+    var actions = document.getElementById("bulk-actions");
+    if (!live) { return; }
+    var url = live.dataset.progressUrl;
+    var lastLive = null, lastActions = null;
+    function poll() {
+      fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (response) {
+          if (!response.ok) { throw new Error(response.status); }
+          return response.json();
+        })
+        .then(function (state) {
+          if (state.live_html !== lastLive) { live.innerHTML = state.live_html; lastLive = state.live_html; }
+          if (state.actions_html !== lastActions) { actions.innerHTML = state.actions_html; lastActions = state.actions_html; }
+          live.dataset.finished = state.finished ? "1" : "0";
+          live.dataset.percent = String(state.percent);
+          if (!state.finished) { window.setTimeout(poll, state.next_poll_ms || 1000); }
+        })
+        .catch(function () { window.setTimeout(poll, 3000); });
+    }
+    document.addEventListener("submit", function (event) {
+      var message = event.target.dataset && event.target.dataset.confirm;
+      if (message && !window.confirm(message)) { event.preventDefault(); }
+    });
+    if (live.dataset.finished !== "1") { window.setTimeout(poll, 1000); }
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); }
+  else { start(); }
+})();
