@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
@@ -14,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import views
+from .choices import WEB_URL
 from .models import STEP_FIELDS, STEPS, SmsProfile, SmsSettings
 from .models.profile import ALL_STEPS_SAVED
 from .wizard import STEP_SLUGS, ProfileWizard, wizard_url
@@ -63,7 +65,7 @@ class SmsProfileAdmin(admin.ModelAdmin):
     )
     list_filter = ("protocol", StateFilter, "is_global", "bind_mode", "processing_mode")
     search_fields = ("name", "host", "url", "username", "sender")
-    actions = ["apply_profile", "duplicate_profiles"]
+    actions = ["apply_profile", "duplicate_profiles", "regenerate_receipt_token"]
     fieldsets = [
         (STEPS[1], {"fields": ["name", "owner", "state"]}),
         (STEPS[2], {"fields": [*_shown(STEP_FIELDS[2]), "password_state"]}),
@@ -205,6 +207,27 @@ class SmsProfileAdmin(admin.ModelAdmin):
                 )
                 % {"copy": copy.name, "name": profile.name},
                 messages.SUCCESS,
+            )
+
+    @admin.action(
+        description=_("Regenerate the receipt callback token (Web URL)"), permissions=["change"]
+    )
+    def regenerate_receipt_token(self, request, queryset):
+        for profile in queryset.filter(protocol=WEB_URL):
+            token = profile.regenerate_receipt_token()
+            path = reverse(
+                "receipt_callback",
+                kwargs={"profile_id": profile.pk, "token": token, "reference": "REF"},
+            ).removesuffix("REF/")
+            self.message_user(
+                request,
+                gettext(
+                    "New receipt callback URL of “%(name)s”, shown this once: %(url)s<message id>/ "
+                    "The old URL stops working now; {receipt_url} and {kannel_receipt_url} in "
+                    "the gateway URL fill it in for each message."
+                )
+                % {"name": profile.name, "url": settings.SMSPORTAL_PUBLIC_URL + path},
+                messages.WARNING,
             )
 
 

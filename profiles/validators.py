@@ -28,6 +28,8 @@ URL_PLACEHOLDERS = (
     "text_ucs2_hex",  # the text in UTF-16BE, as hex digits
     "content_param",  # Jasmin's pair: "content" for GSM 7-bit, "hex-content" for UCS-2 ...
     "content",  # ... and the text, or its UTF-16BE hex
+    "receipt_url",  # our receipt callback URL for this message (Jasmin's dlr-url)
+    "kannel_receipt_url",  # the same with Kannel's %d %F %A escapes (Kannel's dlr-url)
 )
 _URL_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 

@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from sending import admin_views, list_filters
+from sending import admin_inbound, admin_views, list_filters  # noqa: F401  (admin_inbound registers)
 from sending.admin_filters import VisibleProfileFilter
 from sending.jobs import admin as jobs_admin  # noqa: F401  registers BulkJob and OptOut
 from sending.models import Message, MessagePart
@@ -22,7 +22,10 @@ class MessagePartInline(admin.TabularInline):
     model = MessagePart
     extra = 0
     can_delete = False
-    fields = ("index", "provider_id", "receipt_status", "receipt_error", "receipt_at", "delivered")
+    fields = (
+        "index", "provider_id", "receipt_status", "receipt_error", "receipt_at", "delivered",
+        "receipt_raw",
+    )  # fmt: skip
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

@@ -1,4 +1,5 @@
-"""Admin list filters shared by the message and bulk job lists."""
+"""Admin list filters shared by the message, bulk job, inbound message and unmatched receipt
+lists."""
 
 from __future__ import annotations
 

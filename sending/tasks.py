@@ -67,3 +67,11 @@ def queue_test_message(
     if message.status == Message.Status.QUEUED:
         send_message.delay_on_commit(message.pk)
     return message
+
+
+@shared_task(ignore_result=True)
+def purge_unmatched_receipts() -> None:
+    """Beat: drop unmatched receipts past their retention (the receiver also does, hourly)."""
+    from sending.receipt_matching import purge_unmatched
+
+    purge_unmatched()

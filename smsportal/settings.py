@@ -194,6 +194,11 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 5},
     },
     "sweep": {"task": "sending.tasks.sweep", "schedule": 2.0, "options": {"expires": 5}},
+    "purge-unmatched-receipts": {
+        "task": "sending.tasks.purge_unmatched_receipts",
+        "schedule": 3600.0,
+        "options": {"expires": 600},
+    },
 }
 
 # Secrets at rest (Fernet). Comma-separated keys: the first encrypts, all decrypt (rotation).
@@ -255,6 +260,40 @@ if SMSPORTAL_SESSION_IDLE_CLOSE < 1 or SMSPORTAL_BIND_LEASE_TTL < 3:
     raise ImproperlyConfigured(
         "SMSPORTAL_SESSION_IDLE_CLOSE must be at least 1 and SMSPORTAL_BIND_LEASE_TTL at least 3"
     )
+
+# Receipts and inbound messages (sending.receiver, `manage.py smpp_listen`).
+# A receipt whose message part is not recorded yet waits this many seconds for it to be matched
+# by the receiver's sweep; one never matched stays in the admin's unmatched list this many days.
+SMSPORTAL_RECEIPT_WAIT = envint("SMSPORTAL_RECEIPT_WAIT", 600)
+SMSPORTAL_UNMATCHED_RECEIPT_DAYS = envint("SMSPORTAL_UNMATCHED_RECEIPT_DAYS", 7)
+# A long inbound message still missing a part after this many seconds is shown as incomplete.
+SMSPORTAL_INBOUND_PART_WAIT = envint("SMSPORTAL_INBOUND_PART_WAIT", 600)
+# An identical deliver_sm (same octets) from the same profile within this many seconds is the
+# SMSC resending one we had not answered (the receiver died first), not a new message.
+SMSPORTAL_INBOUND_DUPLICATE_WINDOW = envint("SMSPORTAL_INBOUND_DUPLICATE_WINDOW", 600)
+# Receiving binds per profile kept open by all receiver processes together (the profile's
+# Maximum simultaneous binds caps them with the senders' binds).
+SMSPORTAL_RECEIVER_BINDS = envint("SMSPORTAL_RECEIVER_BINDS", 1)
+# Seconds a bind lease outlives a process that stopped renewing it (killed).
+SMSPORTAL_BIND_LEASE_TTL = envint("SMSPORTAL_BIND_LEASE_TTL", 30)
+# Inbound texts that put the sender on the opt-out list, and that take them off it (compared
+# without case, accents and surrounding punctuation). Defaults: the carriers' English keywords
+# and their French, German, Spanish and Arabic counterparts (the message languages).
+SMSPORTAL_STOP_KEYWORDS = envlist(
+    "SMSPORTAL_STOP_KEYWORDS",
+    [
+        "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT",
+        "ARRET", "DESABONNER", "DESINSCRIRE",
+        "STOPP", "ABMELDEN", "ENDE", "ABBESTELLEN",
+        "BAJA", "PARAR", "CANCELAR", "DETENER",
+        "توقف", "إيقاف", "الغاء", "إلغاء",
+    ],
+)  # fmt: skip
+SMSPORTAL_START_KEYWORDS = envlist(
+    "SMSPORTAL_START_KEYWORDS", ["START", "UNSTOP", "DEMARRER", "ANMELDEN", "ALTA", "ابدأ"]
+)
+# The portal's address as a gateway reaches it: the base of the Web URL receipt callback URL.
+SMSPORTAL_PUBLIC_URL = (envsecret("SMSPORTAL_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -71,6 +71,12 @@ SECTIONS = [
         ["delivery_receipts", "receipt_id_format", "validity_period", "priority"],
     ),
     (
+        "inbound",
+        _("Receiving and inbound messages"),
+        SMPP,
+        ["receiver_bind", "stop_reply", "start_reply"],
+    ),
+    (
         "timeouts",
         _("Timeouts and retries"),
         "",

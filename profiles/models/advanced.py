@@ -4,11 +4,13 @@ Each field's help text ends with its default in [brackets]; the defaults follow 
 Jasmin ship (see the gateway notes), so saving step 4 unchanged gives a working profile.
 """
 
+import secrets
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .. import choices
+from .. import choices, crypto
 
 
 def _default_retry_map():
@@ -172,9 +174,38 @@ class SmppTuning(models.Model):
         ),
     )
     use_tls = models.BooleanField(_("TLS"), default=False, help_text=_("Connect over TLS. [off]"))
+    receiver_bind = models.BooleanField(
+        _("Receiver bind for receipts"),
+        default=True,
+        help_text=_(
+            "With Bind Mode Transmitter and receipts requested, the receiver opens a "
+            "bind_receiver so receipts and inbound messages still arrive. Turn off when the "
+            "provider allows no receiver bind. [on]"
+        ),
+    )
+    stop_reply = models.CharField(
+        _("Reply to STOP"),
+        max_length=480,
+        blank=True,
+        help_text=_("Sent once to a number that texts a stop keyword; empty = no reply. []"),
+    )
+    start_reply = models.CharField(
+        _("Reply to START"),
+        max_length=480,
+        blank=True,
+        help_text=_("Sent once to a number that texts START; empty = no reply. []"),
+    )
 
     class Meta:
         abstract = True
+
+    @property
+    def receives(self) -> bool:
+        """Whether the receiver keeps a bind open for this (SMPP) profile: a transceiver always,
+        a transmitter through a bind_receiver when receipts are requested and allowed."""
+        if self.bind_mode == choices.BindMode.TRANSCEIVER:
+            return True
+        return self.receiver_bind and self.delivery_receipts != choices.DeliveryReceipts.NONE
 
 
 class WebUrlTuning(models.Model):
@@ -234,6 +265,24 @@ class WebUrlTuning(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("Requests in flight at once for this profile. [4]"),
     )
+    # The secret in the receipt callback URL (sending.web_receipts): encrypted at rest, since
+    # every request to the gateway carries the URL; compared in constant time.
+    receipt_token_encrypted = models.TextField(blank=True, editable=False)
 
     class Meta:
         abstract = True
+
+    @property
+    def receipt_token(self) -> str:
+        return crypto.decrypt(self.receipt_token_encrypted)
+
+    def regenerate_receipt_token(self) -> str:
+        """A new callback token (the old one stops working at once); saved, and returned so
+        that it can be shown once."""
+        token = secrets.token_urlsafe(24)
+        self.receipt_token_encrypted = crypto.encrypt(token)
+        self.save(update_fields=["receipt_token_encrypted"])
+        return token
+
+    def ensure_receipt_token(self) -> str:
+        return self.receipt_token or self.regenerate_receipt_token()

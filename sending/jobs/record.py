@@ -156,18 +156,16 @@ def add_second(
     parts_sent: int,
     messages_sent: int,
     failed: int,
-    delivered: int = 0,
     second: int | None = None,
 ) -> None:
     """Add to the job's row of a second (default: the current one) for the chart, one upsert."""
-    if not (parts_sent or messages_sent or failed or delivered):
+    if not (parts_sent or messages_sent or failed):
         return
     cursor.execute(
         f"INSERT INTO {J} (job_id, second, parts_sent, messages_sent, failed, delivered) "
-        "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (job_id, second) DO UPDATE SET "
+        "VALUES (%s, %s, %s, %s, %s, 0) ON CONFLICT (job_id, second) DO UPDATE SET "
         f"parts_sent = {J}.parts_sent + excluded.parts_sent, "
         f"messages_sent = {J}.messages_sent + excluded.messages_sent, "
-        f"failed = {J}.failed + excluded.failed, "
-        f"delivered = {J}.delivered + excluded.delivered",
-        [job_id, second or int(time.time()), parts_sent, messages_sent, failed, delivered],
+        f"failed = {J}.failed + excluded.failed",
+        [job_id, second or int(time.time()), parts_sent, messages_sent, failed],
     )

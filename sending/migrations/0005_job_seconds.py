@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sending', '0004_undeliverable_to_undelivered'),
+        ('sending', '0005_job_import_claim'),
     ]
 
     operations = [

@@ -1,5 +1,16 @@
+from .inbound import InboundMessage, InboundPart, UnmatchedReceipt
 from .job import BulkJob, ImportIssue, JobSecond
 from .message import Message, MessagePart
 from .optout import OptOut
 
-__all__ = ["BulkJob", "ImportIssue", "JobSecond", "Message", "MessagePart", "OptOut"]
+__all__ = [
+    "BulkJob",
+    "ImportIssue",
+    "InboundMessage",
+    "InboundPart",
+    "JobSecond",
+    "Message",
+    "MessagePart",
+    "OptOut",
+    "UnmatchedReceipt",
+]

@@ -16,6 +16,7 @@ class Message(models.Model):
         TEST = "test", _("Test SMS")
         SINGLE = "single", _("Single (command line)")
         BULK = "bulk", _("Bulk")
+        REPLY = "reply", _("Automatic reply")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -130,6 +131,8 @@ class Message(models.Model):
             models.Index(fields=["job", "row"], name="message_job_row"),
             # Duplicates within a job at import; a number's messages in a job (opt-out, search).
             models.Index(fields=["job", "to"], name="message_job_to"),
+            # An inbound reply finding the last message sent to its sender.
+            models.Index(fields=["to", "-created_at"], name="message_to_created"),
         ]
 
     def __str__(self):

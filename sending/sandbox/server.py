@@ -6,10 +6,11 @@ decoding every PDU it gets and encoding every PDU it sends with smpplib.
 It accepts binds with the configured credentials (ESME_RINVPASWD for a wrong password,
 ESME_RBINDFAIL for an unknown system_id), answers submit_sm with hexadecimal message ids, sends an
 appendix-B delivery receipt (with receipted_message_id and message_state TLVs) for each accepted
-submit_sm on transceiver binds, answers enquire_link and unbind, and reports every event to a
-callback. Optional TLS (certificate and key files). Test knobs: throttle every Nth submit_sm, drop
-the connection at the Nth (once), stop answering from the Nth on that connection (once, a hung
-SMSC), send enquire_link every S seconds.
+submit_sm on the transceiver bind that sent it, or on another receiving bind once that one is
+gone, answers enquire_link and unbind, and reports every event to a callback. Optional TLS
+(certificate and key files). Test knobs: throttle every Nth submit_sm, drop the connection at the
+Nth (once), stop answering from the Nth on that connection (once, a hung SMSC), send
+enquire_link every S seconds.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class SandboxSmsc:
         self._ids = itertools.count(0x1000)
         self._sessions = itertools.count(1)
         self._server: asyncio.base_events.Server | None = None
+        self._receiving: list[tuple] = []  # (writer, state) of receiver and transceiver binds
         self._resp = codec.make("submit_sm_resp", 0)
 
     async def start(self) -> int:
@@ -116,6 +118,7 @@ class SandboxSmsc:
         except (ConnectionError, ValueError, ssl.SSLError):
             pass
         finally:
+            self._receiving = [(w, s) for w, s in self._receiving if w is not writer]
             if pinger:
                 pinger.cancel()
             self.on_event({"event": "closed", "session": session})
@@ -176,13 +179,16 @@ class SandboxSmsc:
         if status:
             return False
         state["mode"] = mode
+        if mode != "transmitter":
+            self._receiving.append((writer, state))
         return True
 
     def _submit(self, writer, state, session, sequence, body) -> bool:
         self.submits += 1
         options = self.options
+        receipt_due = options.receipts and self._receiving  # a receiving bind could get one
         if not (self.recording or options.throttle_every or options.drop_after) and (
-            not options.stall_after and state["mode"] != "transceiver"
+            not options.stall_after and not receipt_due
         ):
             # Nobody watches and no receipt is due (a benchmark): answer without decoding.
             writer.write(self._submit_resp(sequence, format(next(self._ids), "x")))
@@ -232,7 +238,7 @@ class SandboxSmsc:
         message_id = format(next(self._ids), "x")
         self.on_event({**record, "status": 0, "message_id": message_id})
         writer.write(self._submit_resp(sequence, message_id))
-        if state["mode"] == "transceiver" and options.receipts and sm.registered_delivery & 3:
+        if options.receipts and sm.registered_delivery & 3:
             asyncio.get_running_loop().call_later(
                 options.receipt_delay, self._receipt, writer, state, sm, message_id
             )
@@ -246,8 +252,13 @@ class SandboxSmsc:
         return resp.generate()
 
     def _receipt(self, writer, state, sm, message_id: str) -> None:
-        if writer.is_closing():
-            return
+        if writer.is_closing() or state["mode"] != "transceiver":
+            # Like an SMSC: the receipt goes to another receiving bind of the account (the
+            # receiver's), or nowhere when there is none.
+            receiving = [(w, s) for w, s in self._receiving if not w.is_closing()]
+            if not receiving:
+                return
+            writer, state = receiving[0]
         stamp = time.strftime("%y%m%d%H%M")
         text = receipt_text(message_id, "DELIVRD", submit_date=stamp, done_date=stamp)
         self._send(

@@ -43,7 +43,8 @@ smsc-id = peer
 host = 127.0.0.1
 port = {smsc_port}
 receive-port = 0
-transceiver-mode = false
+transceiver-mode = {transceiver}
+msg-id-type = 0x00
 smsc-username = kannel
 smsc-password = kannelpw
 system-type = ""
@@ -73,8 +74,11 @@ def available() -> bool:
 
 
 class Kannel:
-    def __init__(self, smsc_port: int, *, queue_limit: int = -1):
+    def __init__(self, smsc_port: int, *, queue_limit: int = -1, transceiver: bool = False):
+        """transceiver=True binds as a transceiver, so the SMSC's receipts reach Kannel, which
+        then calls each message's dlr-url (both ids read as decimal: msg-id-type 0x00)."""
         self.smsc_port, self.queue_limit = smsc_port, queue_limit
+        self.transceiver = transceiver
         self._dir = tempfile.TemporaryDirectory(prefix="kannel-")
         self.dir = Path(self._dir.name)
         self.conf = self.dir / "kannel.conf"
@@ -94,6 +98,7 @@ class Kannel:
                 sendsms_port=self.sendsms_port,
                 smsc_port=self.smsc_port,
                 queue_limit=self.queue_limit,
+                transceiver="true" if self.transceiver else "false",
                 username=USERNAME,
                 password=PASSWORD,
             )

@@ -101,7 +101,9 @@ def test_it_names_the_known_placeholders_when_one_is_unknown():
     form = ServerStepForm(WEB_URL_SERVER | {"url": url}, instance=SmsProfile(name="w"))
     assert not form.is_valid()
     assert "{text_hex}; use {to}, {from}," in form.errors["url"][0]
-    assert "{data_coding}, {text_ucs2_hex}, {content_param}, {content}." in form.errors["url"][0]
+    assert (
+        "{content_param}, {content}, {receipt_url}, {kannel_receipt_url}." in form.errors["url"][0]
+    )
 
 
 def test_it_needs_no_host_or_port_for_web_url():

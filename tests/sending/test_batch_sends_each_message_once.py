@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sending import services
-from sending.models import Message, MessagePart
+from sending.models import Message, MessagePart, UnmatchedReceipt
 from sending.receipt_matching import ReceiptQueue
 from sending.transports.base import Receipt
 from sending.transports.smpp.receipts import normalise_id
@@ -70,7 +70,7 @@ def test_it_keeps_a_receipt_that_overtakes_its_part_until_the_part_is_recorded(m
     queue = ReceiptQueue(profile)
     queue.add(Receipt("255", "DELIVRD", delivered=True))  # decimal for the hex id "ff"
     queue.flush()
-    assert queue.waiting
+    assert UnmatchedReceipt.objects.get().provider_id == "255"  # waits in the database
 
     MessagePart.objects.create(message=message, index=1, provider_id="FF", provider_key="ff")
     Message.objects.filter(pk=message.pk).update(parts_count=1)
@@ -78,3 +78,4 @@ def test_it_keeps_a_receipt_that_overtakes_its_part_until_the_part_is_recorded(m
 
     message.refresh_from_db()
     assert message.status == Message.Status.DELIVERED
+    assert not UnmatchedReceipt.objects.exists()

@@ -79,6 +79,7 @@ ESME_RINVPASWD = consts.SMPP_ESME_RINVPASWD
 ESME_RINVSYSID = consts.SMPP_ESME_RINVSYSID
 ESME_RMSGQFUL = consts.SMPP_ESME_RMSGQFUL
 ESME_RTHROTTLED = consts.SMPP_ESME_RTHROTTLED
+ESME_RX_T_APPN = consts.SMPP_ESME_RX_T_APPN
 
 # The SMSC is overloaded or limiting us: slow down and resend the same part on this bind.
 SLOW_DOWN = frozenset({ESME_RTHROTTLED, ESME_RMSGQFUL})

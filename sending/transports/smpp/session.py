@@ -32,7 +32,7 @@ from .codec import (
     UNBIND,
 )
 from .connection import Connection, ConnectionLost, open_socket
-from .errors import ESME_RINVCMDID, ESME_ROK, status_error
+from .errors import ESME_RINVCMDID, ESME_ROK, ESME_RX_T_APPN, status_error
 from .window import Job, Window  # noqa: F401  (Job is part of this module's API)
 
 log = logging.getLogger(__name__)
@@ -259,8 +259,8 @@ class Session:
 
     def _incoming(self, command_id: int, status: int, sequence: int, body: bytes) -> None:
         if command_id == DELIVER_SM:
-            self._replies.append(codec.encode("deliver_sm_resp", sequence))
-            self._deliver_sm(status, sequence, body)
+            answer = self._deliver_sm(status, sequence, body)
+            self._replies.append(codec.encode("deliver_sm_resp", sequence, answer))
         elif command_id == ENQUIRE_LINK:
             self._replies.append(codec.encode("enquire_link_resp", sequence))
         elif command_id == ENQUIRE_LINK_RESP:
@@ -274,18 +274,26 @@ class Session:
         elif not command_id & RESPONSE:
             self._replies.append(codec.encode("generic_nack", sequence, ESME_RINVCMDID))
 
-    def _deliver_sm(self, status: int, sequence: int, body: bytes) -> None:
+    def _deliver_sm(self, status: int, sequence: int, body: bytes) -> int:
+        """Handle one deliver_sm; returns the command_status to answer it with."""
         try:
             sm = codec.decode(DELIVER_SM, status, sequence, body)
         except ValueError as exc:
             log.warning("undecodable deliver_sm from %s:%s: %s", self.host, self.port, exc)
-            return
+            return ESME_ROK
         if (sm.esm_class or 0) & ESM_TYPE_MASK in ESM_NOTIFICATIONS:  # receipt / notification
             receipt = receipts.from_deliver_sm(sm)
             if self.on_receipt is not None:
                 self.on_receipt(receipt)
-        else:
-            log.info("ignoring mobile-originated message from %s", codec.as_text(sm.source_addr))
+            return ESME_ROK
+        # An inbound message is the receiver's to store (sending.receiver answers only once the
+        # row is written). Answered "temporary error" here, the SMSC delivers it again, on the
+        # receiver's bind; answered OK it would be lost.
+        log.info(
+            "inbound message from %s left to the receiver (answered ESME_RX_T_APPN)",
+            codec.as_text(sm.source_addr),
+        )
+        return ESME_RX_T_APPN
 
     def _keepalive(self, now: float) -> None:
         """enquire_link when quiet for the interval; a link that does not answer is dead."""

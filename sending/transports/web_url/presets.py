@@ -22,6 +22,10 @@ sends coding={data_coding} and {content_param}={content}: content=<text> when it
 7-bit, hex-content=<UTF-16BE hex> with coding=8 when it does not. No Jasmin runs in these tests;
 tests/sending/web_url/test_jasmin.py checks the preset against a stand-in that applies those
 rules (tests/peers/jasmin_http.py).
+
+Both presets ask for receipts through our callback (sending.web_receipts): Kannel with
+dlr-mask=31 (every report type) and {kannel_receipt_url}, Jasmin with dlr-level=2 (the handset's
+receipt) and {receipt_url}.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +36,7 @@ PRESETS = {
         "url": (
             "http://127.0.0.1:13013/cgi-bin/sendsms?username={username}&password={password}"
             "&from={from}&to={to}&text={text}&charset=UTF-8&coding={coding}"
+            "&dlr-mask=31&dlr-url={kannel_receipt_url}"
         ),
         "http_method": "GET",
         "body_type": "query",
@@ -45,6 +50,7 @@ PRESETS = {
         "url": (
             "http://127.0.0.1:1401/send?username={username}&password={password}"
             "&to={to}&from={from}&coding={data_coding}&{content_param}={content}"
+            "&dlr=yes&dlr-level=2&dlr-method=POST&dlr-url={receipt_url}"
         ),
         "http_method": "GET",
         "body_type": "query",

@@ -28,6 +28,7 @@ from profiles.message import segments
 from profiles.validators import URL_PLACEHOLDERS
 from sending import scrubbing
 
+from ... import web_receipts
 from ..base import ConnectionReport, OutgoingMessage, SendResult, Transport, TransportError
 from . import check as http_check
 from .outcomes import Patterns
@@ -78,6 +79,9 @@ class WebUrlTransport(Transport):
         self._password = self.profile.password
         self._headers = self.profile.header_items()
         self._text_placed = _uses_text(self.profile, self._headers)
+        templates = [self.profile.url, *map(str, (self.profile.extra_params or {}).values())]
+        self._wants_receipt_url = any("receipt_url}" in t for t in templates)
+        self._token = self.profile.ensure_receipt_token() if self._wants_receipt_url else ""
         self._secrets = self._secret_values()
 
     def close(self) -> None:
@@ -85,7 +89,7 @@ class WebUrlTransport(Transport):
         pass
 
     def _secret_values(self) -> list[str]:
-        secrets = [self._password]
+        secrets = [self._password, self._token]
         headers = {h["name"].lower() for h in self.profile.headers if h.get("secret")}
         return secrets + [v for name, v in self._headers if name.lower() in headers]
 
@@ -98,6 +102,14 @@ class WebUrlTransport(Transport):
         profile = self.profile
         values = placeholder_values(message, message.plan_for(profile).encoding)
         values |= {"username": profile.username, "password": self._password}
+        if self._wants_receipt_url:
+            receipt_url = web_receipts.callback_url(profile, message.reference, self._token)
+            values |= {
+                "receipt_url": receipt_url,
+                "kannel_receipt_url": receipt_url + web_receipts.KANNEL_ESCAPES,
+            }
+        else:
+            values |= {"receipt_url": "", "kannel_receipt_url": ""}
         url = render_url(profile.url, values)
         params = render_params(profile.extra_params, values)
         request = {

@@ -1,7 +1,7 @@
-"""`make run`: the web server, Celery workers and beat, the SMPP sandbox and (by default) an
-embedded Redis. One worker serves the default queue (Test SMS, the dispatcher, the sweeper),
-another the bulk senders, so nothing quick waits behind a bulk job; beat ticks the dispatcher
-and the sweeper.
+"""`make run`: the web server, Celery workers and beat, the receiver (smpp_listen), the SMPP
+sandbox and (by default) an embedded Redis. One worker serves the default queue (Test SMS, the
+dispatcher, the sweeper), another the bulk senders, so nothing quick waits behind a bulk job;
+beat ticks the dispatcher and the sweeper.
 
 A child that dies (a crash, an OOM kill, kill -9) is started again after a back-off of 1, 2, 4 …
 up to 30 seconds, and the output says so. Ctrl-C (or SIGTERM) stops every child process.
@@ -47,7 +47,10 @@ class Child:
 
 
 class Command(BaseCommand):
-    help = "Run the portal with everything it needs (web, worker, sandbox SMSC, embedded Redis)."
+    help = (
+        "Run the portal with everything it needs (web, worker, receiver, sandbox SMSC, "
+        "embedded Redis)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=settings.RUNPORTAL_PORT)
@@ -91,6 +94,8 @@ class Command(BaseCommand):
         )  # fmt: skip
         schedule = settings.VAR_DIR / "celerybeat-schedule"
         self._spawn("beat", [*celery, "beat", "--loglevel", "INFO", "--schedule", str(schedule)])
+        # Receipts that arrive after the sending bind is gone, and inbound messages.
+        self._spawn("receiver", [*manage, "smpp_listen"])
         self._spawn("web", [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"])
 
     def _add(self, name: str, start: Callable[[], subprocess.Popen]) -> None:

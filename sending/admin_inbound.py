@@ -1,0 +1,102 @@
+"""Admin lists of what providers sent: inbound messages and receipts that matched no message."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import admin
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from sending.admin_filters import VisibleProfileFilter
+from sending.models import InboundMessage, UnmatchedReceipt
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(Q(profile__is_global=True) | Q(profile__owner=request.user))
+
+
+class CompletenessFilter(admin.SimpleListFilter):
+    title = _("parts")
+    parameter_name = "parts"
+
+    def lookups(self, request, model_admin):
+        return [("complete", _("Complete")), ("incomplete", _("Incomplete"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "complete":
+            return queryset.filter(complete=True)
+        if self.value() == "incomplete":
+            return queryset.filter(complete=False)
+        return queryset
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(_ReadOnly):
+    # What the message says and what it did first, so they stay in view beside the filters.
+    list_display = (
+        "received_at", "sender", "short_text", "action", "parts_state", "reply_to", "job",
+        "recipient", "profile",
+    )  # fmt: skip
+    list_filter = (
+        CompletenessFilter, "action", ("profile", VisibleProfileFilter), "encoding", "received_at",
+    )  # fmt: skip
+    search_fields = ("sender", "recipient", "text")
+    date_hierarchy = "received_at"
+    list_select_related = ("profile", "reply_to", "job")
+    fields = (
+        "profile", "sender", "recipient", "text", "encoding", "data_coding", "received_at",
+        "parts_state", "action", "reply_to", "job",
+    )  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description=_("text"))
+    def short_text(self, obj):
+        return Truncator(obj.text).chars(60)
+
+    @admin.display(description=_("parts"))
+    def parts_state(self, obj):
+        if obj.complete:
+            return str(obj.parts_total)
+        wait = timedelta(seconds=settings.SMSPORTAL_INBOUND_PART_WAIT)
+        if timezone.now() - obj.received_at > wait:
+            return _("Incomplete: %(got)s of %(total)s parts") % {
+                "got": obj.parts_received, "total": obj.parts_total,
+            }  # fmt: skip
+        return _("Waiting: %(got)s of %(total)s parts") % {
+            "got": obj.parts_received, "total": obj.parts_total,
+        }  # fmt: skip
+
+
+@admin.register(UnmatchedReceipt)
+class UnmatchedReceiptAdmin(_ReadOnly):
+    # The state first after the id: it is what the list is read for (and stays in view).
+    list_display = ("received_at", "provider_id", "state", "status", "error_code", "profile")
+    list_filter = (("profile", VisibleProfileFilter), "status", "received_at")
+    search_fields = ("provider_id", "raw")
+    date_hierarchy = "received_at"
+    list_select_related = ("profile",)
+    fields = ("profile", "provider_id", "status", "error_code", "raw", "received_at", "state")
+    readonly_fields = fields
+
+    @admin.display(description=_("state"))
+    def state(self, obj):
+        waited = (timezone.now() - obj.received_at).total_seconds()
+        if waited < settings.SMSPORTAL_RECEIPT_WAIT:
+            return _("Waiting for its message")
+        return _("No message has this id; kept %(days)s days") % {
+            "days": settings.SMSPORTAL_UNMATCHED_RECEIPT_DAYS
+        }
