@@ -7,10 +7,11 @@ It accepts binds with the configured credentials (ESME_RINVPASWD for a wrong pas
 ESME_RBINDFAIL for an unknown system_id), answers submit_sm with hexadecimal message ids, sends an
 appendix-B delivery receipt (with receipted_message_id and message_state TLVs) for each accepted
 submit_sm on the transceiver bind that sent it, or on another receiving bind once that one is
-gone, answers enquire_link and unbind, and reports every event to a callback. Optional TLS
-(certificate and key files). Test knobs: throttle every Nth submit_sm, drop the connection at the
-Nth (once), stop answering from the Nth on that connection (once, a hung SMSC), send
-enquire_link every S seconds.
+gone (kept, as an SMSC keeps them, until a receiving bind opens when there is none; unless
+nobody watches: the benchmark's fast path makes none), answers enquire_link and unbind, and
+reports every event to a callback. Optional TLS (certificate and key files). Test knobs:
+throttle every Nth submit_sm, drop the connection at the Nth (once), stop answering from the Nth
+on that connection (once, a hung SMSC), send enquire_link every S seconds.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import asyncio
 import itertools
 import ssl
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -48,6 +50,7 @@ MODES = {
     BIND_RECEIVER: "receiver",
 }
 # The TLVs a handset needs to put parts together, logged as hex octets of their value.
+KEPT_RECEIPTS = 100_000  # receipts kept while no receiving bind is open (the oldest go first)
 LOGGED_TLVS = {"sar_msg_ref_num": 2, "sar_total_segments": 1, "sar_segment_seqnum": 1}
 
 
@@ -80,6 +83,7 @@ class SandboxSmsc:
         self._sessions = itertools.count(1)
         self._server: asyncio.base_events.Server | None = None
         self._receiving: list[tuple] = []  # (writer, state) of receiver and transceiver binds
+        self._kept: deque[tuple] = deque(maxlen=KEPT_RECEIPTS)  # (sm, message_id) not yet sent
         self._resp = codec.make("submit_sm_resp", 0)
 
     async def start(self) -> int:
@@ -181,6 +185,8 @@ class SandboxSmsc:
         state["mode"] = mode
         if mode != "transmitter":
             self._receiving.append((writer, state))
+            while self._kept:
+                self._send_receipt(writer, state, *self._kept.popleft())
         return True
 
     def _submit(self, writer, state, session, sequence, body) -> bool:
@@ -254,11 +260,15 @@ class SandboxSmsc:
     def _receipt(self, writer, state, sm, message_id: str) -> None:
         if writer.is_closing() or state["mode"] != "transceiver":
             # Like an SMSC: the receipt goes to another receiving bind of the account (the
-            # receiver's), or nowhere when there is none.
+            # receiver's), or waits for the next one to bind.
             receiving = [(w, s) for w, s in self._receiving if not w.is_closing()]
             if not receiving:
+                self._kept.append((sm, message_id))
                 return
             writer, state = receiving[0]
+        self._send_receipt(writer, state, sm, message_id)
+
+    def _send_receipt(self, writer, state, sm, message_id: str) -> None:
         stamp = time.strftime("%y%m%d%H%M")
         text = receipt_text(message_id, "DELIVRD", submit_date=stamp, done_date=stamp)
         self._send(

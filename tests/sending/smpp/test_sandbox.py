@@ -10,6 +10,7 @@ from collections import Counter
 
 import pytest
 
+from profiles.choices import BindMode
 from sending.transports.base import OutgoingMessage, SendResult, TransportError
 from sending.transports.smpp.transport import SmppTransport
 from tests.peers.smsc import ROOT
@@ -97,3 +98,21 @@ def test_it_refuses_an_unverifiable_certificate_permanently(start_smsc, smpp_pro
     with pytest.raises(TransportError) as caught:
         SmppTransport(smpp_profile(peer, use_tls=True, verify_tls=True)).open()
     assert caught.value.permanent and caught.value.code == "tls"
+
+
+def test_it_keeps_a_receipt_until_a_receiving_bind_opens(start_smsc, smpp_profile):
+    """As an SMSC does: a receipt due while no receiver or transceiver bind is open waits."""
+    peer = start_smsc("sandbox", receipt_delay=0.1)
+    sender = smpp_profile(peer, bind_mode=BindMode.TRANSMITTER, enquire_link_interval=30)
+    receiving = smpp_profile(peer, bind_mode=BindMode.TRANSCEIVER, enquire_link_interval=30)
+    with SmppTransport(sender) as transport:
+        result = transport.send(OutgoingMessage("+4915112345678", "ACME", "Kept receipt"))
+    time.sleep(0.5)  # the receipt fell due with nobody to take it
+    assert not peer.events("deliver_sm_resp")
+
+    with SmppTransport(receiving) as transport:
+        transport.open()
+        receipts = transport.poll_receipts(2)
+
+    assert [receipt.provider_id for receipt in receipts] == result.provider_ids
+    assert receipts[0].delivered
