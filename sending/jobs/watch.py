@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Min, Sum
 from django.utils.translation import gettext as _
 
+from profiles.choices import DeliveryReceipts
 from sending.models import BulkJob, JobSecond, Message
 
 S = Message.Status
@@ -170,6 +171,10 @@ def progress(job: BulkJob, now: float | None = None, counts: dict | None = None)
         "paused": job.status == BulkJob.Status.PAUSED,
         "pause_reason": job.pause_reason if job.status == BulkJob.Status.PAUSED else "",
         "auto_paused": job.auto_paused and job.status == BulkJob.Status.PAUSED,
+        # Finished, but receipts are still to come for some: the page keeps polling a while.
+        "awaiting_receipts": finished
+        and bool(counts.get(Message.Status.SENT))
+        and job.profile.delivery_receipts == DeliveryReceipts.FINAL,
     }
 
 

@@ -1,5 +1,6 @@
 /* The bulk job page: polls progress.json and swaps in the live part the server rendered
-   (progress bar, counts, rate, chart, errors, last messages) and the buttons when they change. */
+   (progress bar, counts, rate, chart, errors, last messages) and the buttons when they change.
+   A finished job whose receipts are still coming is polled a while longer, more slowly. */
 (function () {
   "use strict";
   function start() {
@@ -7,7 +8,8 @@
     var actions = document.getElementById("bulk-actions");
     if (!live) { return; }
     var url = live.dataset.progressUrl;
-    var lastLive = null, lastActions = null;
+    var lastLive = null, lastActions = null, settling = 0;
+    var SETTLING_POLLS = 100, SETTLING_MS = 3000;
     function poll() {
       fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
         .then(function (response) {
@@ -20,6 +22,7 @@
           live.dataset.finished = state.finished ? "1" : "0";
           live.dataset.percent = String(state.percent);
           if (!state.finished) { window.setTimeout(poll, state.next_poll_ms || 1000); }
+          else if (state.awaiting_receipts && settling++ < SETTLING_POLLS) { window.setTimeout(poll, SETTLING_MS); }
         })
         .catch(function () { window.setTimeout(poll, 3000); });
     }
@@ -27,7 +30,7 @@
       var message = event.target.dataset && event.target.dataset.confirm;
       if (message && !window.confirm(message)) { event.preventDefault(); }
     });
-    if (live.dataset.finished !== "1") { window.setTimeout(poll, 1000); }
+    if (live.dataset.finished !== "1" || live.dataset.awaiting === "1") { window.setTimeout(poll, 1000); }
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); }
   else { start(); }

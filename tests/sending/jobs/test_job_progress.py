@@ -126,3 +126,20 @@ def test_it_shows_the_average_rate_once_the_job_is_over(make_profile):
     add_seconds(job, {NOW: 100, NOW + 3: 300})  # 400 parts over four seconds
     assert watch.average_rate(job) == (100, 4)
     assert watch.progress(job, now=NOW + 60)["rate"]["text"].startswith("100.0 parts/s on average")
+
+
+@pytest.mark.parametrize(
+    ("status", "receipts", "states", "awaiting"),
+    [
+        (BulkJob.Status.FINISHED, "final", {"sent": 2, "delivered": 3}, True),
+        (BulkJob.Status.FINISHED, "final", {"delivered": 5}, False),  # every receipt came
+        (BulkJob.Status.FINISHED, "none", {"sent": 5}, False),  # none will come
+        (BulkJob.Status.FINISHED, "failure", {"sent": 5}, False),  # only failures report
+        (BulkJob.Status.RUNNING, "final", {"sent": 5}, False),  # polled anyway
+    ],
+)
+def test_a_finished_job_awaits_receipts_only_when_some_are_still_due(
+    make_profile, status, receipts, states, awaiting
+):
+    job = make_job(make_profile(delivery_receipts=receipts), states, status=status)
+    assert watch.progress(job, now=NOW)["awaiting_receipts"] is awaiting
