@@ -143,6 +143,21 @@ class Beat(Worker):
         return bool(wait_until(lambda: "Sending due task" in self.log_path.read_text(), timeout))
 
 
+class Listener(Worker):
+    """`manage.py smpp_listen`, the receiver `make run` starts: receiving binds for receipts."""
+
+    def __init__(self, log_dir: Path, **env):
+        self.log_path = log_dir / "receiver.log"
+        self.log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "smpp_listen"], cwd=ROOT,
+            env=worker_env(PYTHONUNBUFFERED=1, **env), stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+    def ready(self, timeout: float = 30) -> bool:
+        return bool(wait_until(lambda: "Receiver running" in self.log_path.read_text(), timeout))
+
+
 @pytest.fixture
 def workers(tmp_path, redis_url):
     """workers(count, **env) -> started Worker processes, stopped after the test."""
