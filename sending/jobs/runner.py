@@ -2,12 +2,12 @@
 
 Every message is a row before it is sent; a chunk is claimed straight into `submitting` in one
 UPDATE just before its submit_sm are written (chunk after chunk through one send_many, so the
-window stays full while the previous chunk's outcomes are written), so after a crash the sweeper knows which may be at the SMSC
-(at most about two chunks and a window). The job's state is read at least every
-CHECK_EVERY seconds, so pause and cancel stop the sending within a second; the profile's Test SMS
-and `sendsms` messages are sent on the same session between chunks, so they never wait behind
-the job. When every recent attempt fails because the gateway is away, the job pauses itself
-instead of burning the messages' retries.
+window stays full while the previous chunk's outcomes are written), so after a crash the sweeper
+knows which may be at the SMSC (at most about two chunks and a window). The job's state is read
+at least every CHECK_EVERY seconds, so pause and cancel stop the sending within a second; the
+profile's Test SMS and `sendsms` messages are sent on the same session between chunks, so they
+never wait behind the job. When every recent attempt fails because the gateway is away, the job
+pauses itself instead of burning the messages' retries.
 """
 
 from __future__ import annotations
