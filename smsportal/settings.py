@@ -235,10 +235,7 @@ SMSPORTAL_BULK_SLOT_TTL = envint("SMSPORTAL_BULK_SLOT_TTL", 20)
 # A job that paused itself because the gateway was away resumes after the profile's reconnect
 # delay (on), or waits for a user to resume it (off).
 SMSPORTAL_BULK_AUTO_RESUME = envbool("SMSPORTAL_BULK_AUTO_RESUME", False)
-if (
-    SMSPORTAL_BULK_CHUNK < 1
-    or min(SMSPORTAL_BULK_LEASE, SMSPORTAL_BULK_SLOT_TTL) < 2
-):
+if SMSPORTAL_BULK_CHUNK < 1 or min(SMSPORTAL_BULK_LEASE, SMSPORTAL_BULK_SLOT_TTL) < 2:
     raise ImproperlyConfigured(
         "SMSPORTAL_BULK_CHUNK must be at least 1, "
         "SMSPORTAL_BULK_LEASE and SMSPORTAL_BULK_SLOT_TTL at least 2 (seconds)."

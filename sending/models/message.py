@@ -81,9 +81,7 @@ class Message(models.Model):
     )
     encoding = models.CharField(_("encoding"), max_length=10, blank=True)
     parts_count = models.PositiveSmallIntegerField(_("parts"), default=0)
-    status = models.CharField(
-        _("status"), max_length=15, choices=Status, default=Status.QUEUED
-    )
+    status = models.CharField(_("status"), max_length=15, choices=Status, default=Status.QUEUED)
     error_code = models.CharField(_("error code"), max_length=40, blank=True)
     error_reason = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
