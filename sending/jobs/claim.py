@@ -3,8 +3,9 @@
 PostgreSQL: one UPDATE over `SELECT … ORDER BY id LIMIT n FOR UPDATE SKIP LOCKED` (two workers
 claim different rows without waiting on each other). SQLite: the same conditional UPDATE without
 row locks (SQLite has one writer at a time; the sub-select runs inside the writer's transaction).
-Both set status sending, a claim token and a lease (claim_expires_at) the sweeper honours, and
-count the attempt. Raw SQL: this is the hot path (bulk-notes: the ORM is the bottleneck).
+Both set status sending (or submitting, for the sender that writes the chunk next), a claim
+token and a lease (claim_expires_at) the sweeper honours, and count the attempt. Raw SQL: this
+is the hot path (bulk-notes: the ORM is the bottleneck).
 """
 
 from __future__ import annotations
@@ -133,15 +134,9 @@ def _accepted_parts(rows: list[Claimed]) -> list[Claimed]:
     return rows
 
 
-def mark_submitting(ids: list[int]) -> None:
-    """Before their submit_sm is written: after a crash these are the ones that may be out."""
-    clause, params = in_ids(ids)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {M} SET status = %s WHERE {clause}", [S.SUBMITTING, *params])
-
-
 def unmark(ids: list[int]) -> None:
-    """A chunk marked submitting whose rest was not handed to the transport (the job stopped)."""
+    """Claimed into submitting, but not handed to the transport (the job stopped): back to
+    sending, which release() gives back."""
     if ids:
         clause, params = in_ids(ids)
         with connection.cursor() as cursor:
