@@ -227,12 +227,11 @@ if not (len(SMSPORTAL_DEFAULT_COUNTRY) == 2 and SMSPORTAL_DEFAULT_COUNTRY.isalph
 # Largest recipient file accepted (bytes), and the most rows one job imports.
 SMSPORTAL_BULK_UPLOAD_MAX_BYTES = envint("SMSPORTAL_BULK_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 SMSPORTAL_BULK_MAX_ROWS = envint("SMSPORTAL_BULK_MAX_ROWS", 2_000_000)
-# Bulk sending (sending.jobs): messages per claimed batch; messages per chunk marked "submitting"
+# Bulk sending (sending.jobs): messages per chunk claimed straight into "submitting" just
 # before their submit_sm are written (a crash leaves at most about two chunks "possibly sent");
 # the claim's lease in seconds (a worker that stops renewing it for this long is presumed dead:
 # keep it above the profiles' response timeouts); how long one sender task runs before handing
 # over to a fresh one.
-SMSPORTAL_BULK_BATCH = envint("SMSPORTAL_BULK_BATCH", 1000)
 SMSPORTAL_BULK_CHUNK = envint("SMSPORTAL_BULK_CHUNK", 200)
 SMSPORTAL_BULK_LEASE = envint("SMSPORTAL_BULK_LEASE", 90)
 SMSPORTAL_BULK_TASK_SECONDS = envint("SMSPORTAL_BULK_TASK_SECONDS", 300)
@@ -241,12 +240,9 @@ SMSPORTAL_BULK_SLOT_TTL = envint("SMSPORTAL_BULK_SLOT_TTL", 20)
 # A job that paused itself because the gateway was away resumes after the profile's reconnect
 # delay (on), or waits for a user to resume it (off).
 SMSPORTAL_BULK_AUTO_RESUME = envbool("SMSPORTAL_BULK_AUTO_RESUME", False)
-if (
-    min(SMSPORTAL_BULK_BATCH, SMSPORTAL_BULK_CHUNK) < 1
-    or min(SMSPORTAL_BULK_LEASE, SMSPORTAL_BULK_SLOT_TTL) < 2
-):
+if SMSPORTAL_BULK_CHUNK < 1 or min(SMSPORTAL_BULK_LEASE, SMSPORTAL_BULK_SLOT_TTL) < 2:
     raise ImproperlyConfigured(
-        "SMSPORTAL_BULK_BATCH and SMSPORTAL_BULK_CHUNK must be at least 1, "
+        "SMSPORTAL_BULK_CHUNK must be at least 1, "
         "SMSPORTAL_BULK_LEASE and SMSPORTAL_BULK_SLOT_TTL at least 2 (seconds)."
     )
 # Seconds a Send test SMS keeps an SMPP transceiver bind open to catch the delivery receipt.

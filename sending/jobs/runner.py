@@ -1,18 +1,20 @@
-"""One sender of a running job: claim a batch, send it on the worker's session, record, repeat.
+"""One sender of a running job: claim a chunk, send it on the worker's session, record, repeat.
 
-Every message is a row before it is sent; a chunk is marked `submitting` in one UPDATE just
-before its submit_sm are written, so after a crash the sweeper knows which may be at the SMSC
-(at most about two chunks and a window). The job's state is read at least every
-CHECK_EVERY seconds, so pause and cancel stop the sending within a second; the profile's Test SMS
-and `sendsms` messages are sent on the same session between chunks, so they never wait behind
-the job. When every recent attempt fails because the gateway is away, the job pauses itself
-instead of burning the messages' retries.
+Every message is a row before it is sent; a chunk is claimed straight into `submitting` in one
+UPDATE just before its submit_sm are written (chunk after chunk through one send_many, so the
+window stays full while the previous chunk's outcomes are written), so after a crash the sweeper
+knows which may be at the SMSC (at most about two chunks and a window). The job's state is read
+at least every CHECK_EVERY seconds, so pause and cancel stop the sending within a second; the
+profile's Test SMS and `sendsms` messages are sent on the same session between chunks, so they
+never wait behind the job. When every recent attempt fails because the gateway is away, the job
+pauses itself instead of burning the messages' retries.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -43,7 +45,6 @@ BINDS_TAKEN = ("binds_busy", "binds_unavailable")  # session_pool: no bind lease
 class Runner:
     def __init__(self, job: BulkJob, slot: int, owner: str):
         self.job, self.profile, self.slot, self.owner = job, job.profile, slot, owner
-        self.batch = max(1, settings.SMSPORTAL_BULK_BATCH)
         self.lease = float(settings.SMSPORTAL_BULK_LEASE)
         window = max(int(self.profile.effective_window or 1), int(self.profile.concurrency or 1))
         self.chunk = max(settings.SMSPORTAL_BULK_CHUNK, window)
@@ -54,6 +55,7 @@ class Runner:
         self._zones: list[str] | None = None
         self._zones_at = -ZONES_EVERY
         self._token = ""
+        self._claimed, self._handed_over = 0, True
         self._keys: list[str] = []
 
     # The loop ------------------------------------------------------------------------------------
@@ -70,10 +72,11 @@ class Runner:
                     if not self._housekeeping(force=True):
                         return self.stop
                     self._send_priority(transport, receipts)
-                    token, rows = claim.claim_batch(
-                        self.job.pk, self.batch, self.lease, self._open_zones()
-                    )
-                    if not rows:
+                    if self._send_batch(transport, receipts, started + seconds):
+                        idle_since = None
+                    else:
+                        if self.stop:
+                            return self.stop
                         if control.finish_if_done(self.job.pk):
                             return "finished"
                         idle_since = idle_since or time.monotonic()
@@ -81,8 +84,6 @@ class Runner:
                             return "idle"
                         _wait(transport, 0.25)
                         continue
-                    idle_since = None
-                    self._send_batch(transport, token, rows, receipts)
                     if self.stop:
                         return self.stop
                 return "time"
@@ -96,17 +97,21 @@ class Runner:
         finally:
             receipts.close()
 
-    def _send_batch(self, transport, token: str, rows: list[Claimed], receipts) -> None:
-        self._token = token
-        by_id = {row.id: row for row in rows}
+    def _send_batch(self, transport, receipts, deadline: float) -> int:
+        """Claim and send chunk after chunk through one send_many (the window never drains
+        between chunks) until nothing is due, the job stops or `deadline`; returns how many
+        messages were claimed."""
+        token = self._token = uuid.uuid4().hex
+        by_id: dict[int, Claimed] = {}
         recorder = Recorder(self.job.pk, self.profile)
         sent_any = False
         try:
-            for message, outcome in transport.send_many(self._feed(rows, recorder, receipts)):
+            feed = self._feed(token, by_id, recorder, receipts, deadline)
+            for message, outcome in transport.send_many(feed):
                 if message.reference.startswith("p"):
                     _record_single(message, outcome, receipts)
                     continue
-                row = by_id[int(message.reference)]
+                row = by_id.pop(int(message.reference))
                 if isinstance(outcome, TransportError):
                     if outcomes.is_gateway_error(outcome):
                         self.held.append((row, message, outcome))
@@ -130,23 +135,36 @@ class Runner:
                 self.held = []
             self._count_held(recorder)
             self._flush(recorder, receipts)
-            claim.release(token, cancelled=self.stop == BulkJob.Status.CANCELLED)
+            if self._claimed and not self._handed_over:
+                claim.release(token, cancelled=self.stop == BulkJob.Status.CANCELLED)
+        return self._claimed
 
-    def _feed(self, rows: list[Claimed], recorder: Recorder, receipts) -> Iterator[OutgoingMessage]:
-        """The batch's messages, chunk by chunk: each chunk is marked submitting (and the
-        outcomes so far written) right before the transport takes its first message."""
-        for start in range(0, len(rows), self.chunk):
-            chunk = rows[start : start + self.chunk]
+    def _feed(
+        self, token: str, by_id: dict[int, Claimed], recorder: Recorder, receipts, deadline: float
+    ) -> Iterator[OutgoingMessage]:
+        """The messages, chunk by chunk: each chunk is claimed straight into submitting (and
+        the outcomes so far written) right before the transport takes its first message."""
+        self._claimed, self._handed_over = 0, True
+        while time.monotonic() < deadline:
             self._flush(recorder, receipts)
             if self.stop or not self._housekeeping():
                 return
             yield from self._priority_messages()
-            claim.mark_submitting([row.id for row in chunk])
+            _token, chunk = claim.claim_batch(
+                self.job.pk, self.chunk, self.lease, self._open_zones(), token=token,
+                submitting=True,
+            )  # fmt: skip
+            if not chunk:
+                return
+            self._claimed += len(chunk)
+            by_id.update((row.id, row) for row in chunk)
             for position, row in enumerate(chunk):
                 if self.stop or (
                     time.monotonic() - self._checked >= CHECK_EVERY and not self._housekeeping()
                 ):
+                    # Not handed to the transport: back to sending, which release() gives back.
                     claim.unmark([r.id for r in chunk[position:]])
+                    self._handed_over = False
                     return
                 only = None
                 if row.accepted:

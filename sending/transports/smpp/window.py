@@ -102,8 +102,14 @@ class Window:
         out: list[bytes] = []
         header = HEADER.pack
         while len(inflight) < self.size:
-            if not pending and not self._next_job():
-                break
+            if not pending:
+                if out and limiter is not None:
+                    # Write what the shared cap granted first: the next message may take a
+                    # while to come (a bulk sender writes to its database there), and a grant
+                    # counts in its own second at the server, not in the next one.
+                    break
+                if not self._next_job():
+                    break
             job, index, attempts = pending[0]
             if job.error is not None:  # another part failed: do not send the rest
                 pending.popleft()
