@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('profiles', '0005_smsprofile_after_crash'),
-        ('sending', '0006_message_possibly_duplicate'),
+        ('profiles', '0006_receiving'),
+        ('sending', '0007_inbound_and_receipts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
