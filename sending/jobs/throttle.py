@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 KEY_PREFIX = "smsportal:tps"
 KEY_TTL = 5  # seconds a per-second counter outlives its second
-BURST = 0.1  # fraction of the cap available at the very start of a second
+BURST = 0.02  # fraction of the cap available at the very start of a second (2 %, as the window)
 CHUNK = 0.05  # fraction of the cap taken per round trip and handed out locally
 OUTAGE_WAIT = 1.0  # seconds to wait when Redis cannot be reached
 OUTAGE_GIVE_UP = 30.0  # acquire() fails (transient) after Redis was unreachable this long
