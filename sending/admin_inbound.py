@@ -12,10 +12,20 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from sending.admin_filters import VisibleProfileFilter
+from sending.list_filters import InboundEncodingFilter, ReceiptStatusFilter
 from sending.models import InboundMessage, UnmatchedReceipt
+from sending.paginator import EstimatedCountPaginator
 
 
 class _ReadOnly(admin.ModelAdmin):
+    # Both tables can grow large (replies to bulk jobs, a week of unmatched receipts): newest
+    # first by id (rows are written as they arrive), an estimated count when unfiltered, filters
+    # over fixed choices and no date_hierarchy (each would be a DISTINCT over the table).
+    ordering = ("-pk",)
+    sortable_by = ("received_at",)  # indexed; any other column would sort the whole table
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+
     def has_add_permission(self, request):
         return False
 
@@ -52,10 +62,10 @@ class InboundMessageAdmin(_ReadOnly):
         "recipient", "profile",
     )  # fmt: skip
     list_filter = (
-        CompletenessFilter, "action", ("profile", VisibleProfileFilter), "encoding", "received_at",
+        CompletenessFilter, "action", ("profile", VisibleProfileFilter), InboundEncodingFilter,
+        "received_at",
     )  # fmt: skip
     search_fields = ("sender", "recipient", "text")
-    date_hierarchy = "received_at"
     list_select_related = ("profile", "reply_to", "job")
     fields = (
         "profile", "sender", "recipient", "text", "encoding", "data_coding", "received_at",
@@ -85,9 +95,8 @@ class InboundMessageAdmin(_ReadOnly):
 class UnmatchedReceiptAdmin(_ReadOnly):
     # The state first after the id: it is what the list is read for (and stays in view).
     list_display = ("received_at", "provider_id", "state", "status", "error_code", "profile")
-    list_filter = (("profile", VisibleProfileFilter), "status", "received_at")
+    list_filter = (("profile", VisibleProfileFilter), ReceiptStatusFilter, "received_at")
     search_fields = ("provider_id", "raw")
-    date_hierarchy = "received_at"
     list_select_related = ("profile",)
     fields = ("profile", "provider_id", "status", "error_code", "raw", "received_at", "state")
     readonly_fields = fields

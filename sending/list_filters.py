@@ -1,5 +1,5 @@
 """Admin list filters over fixed choices: Django's AllValuesFieldListFilter would run a
-SELECT DISTINCT over the whole messages table on every page view."""
+SELECT DISTINCT over the whole table (messages, inbound messages, receipts) on every page view."""
 
 from __future__ import annotations
 
@@ -27,6 +27,24 @@ class EncodingFilter(_FixedChoices):
 
     def lookups(self, request, model_admin):
         return [(segments.GSM7, _("GSM 7-bit")), (segments.UCS2, _("UCS-2"))]
+
+
+class InboundEncodingFilter(EncodingFilter):
+    """What an inbound message's data_coding decoded as (sending.inbound.decode)."""
+
+    def lookups(self, request, model_admin):
+        return [*super().lookups(request, model_admin), ("latin1", _("Latin-1")),
+                ("binary", _("Binary"))]  # fmt: skip
+
+
+class ReceiptStatusFilter(_FixedChoices):
+    title = _("receipt")
+    parameter_name = field = "status"
+
+    def lookups(self, request, model_admin):
+        words = ("DELIVRD", "UNDELIV", "EXPIRED", "REJECTD", "ACCEPTD", "ENROUTE", "DELETED",
+                 "UNKNOWN")  # fmt: skip
+        return [(word, word) for word in words]
 
 
 class LanguageFilter(_FixedChoices):

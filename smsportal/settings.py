@@ -270,8 +270,6 @@ SMSPORTAL_INBOUND_DUPLICATE_WINDOW = envint("SMSPORTAL_INBOUND_DUPLICATE_WINDOW"
 # Receiving binds per profile kept open by all receiver processes together (the profile's
 # Maximum simultaneous binds caps them with the senders' binds).
 SMSPORTAL_RECEIVER_BINDS = envint("SMSPORTAL_RECEIVER_BINDS", 1)
-# Seconds a bind lease outlives a process that stopped renewing it (killed).
-SMSPORTAL_BIND_LEASE_TTL = envint("SMSPORTAL_BIND_LEASE_TTL", 30)
 # Inbound texts that put the sender on the opt-out list, and that take them off it (compared
 # without case, accents and surrounding punctuation). Defaults: the carriers' English keywords
 # and their French, German, Spanish and Arabic counterparts (the message languages).

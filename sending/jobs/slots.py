@@ -15,7 +15,10 @@ import uuid
 import redis
 from django.conf import settings
 
+from profiles.choices import BindMode
 from smsportal import redis_client
+
+from ..transports import SMPP
 
 log = logging.getLogger(__name__)
 
@@ -77,5 +80,19 @@ def release(job_id: int, slot: int, owner: str) -> None:
 
 
 def count(profile) -> int:
-    """Sender tasks per job: the profile's simultaneous binds (each task holds one bind)."""
-    return max(1, int(profile.max_binds or 1))
+    """Sender tasks per job: the profile's simultaneous binds (each task holds one bind), less
+    the one the receiver keeps when the senders cannot hear receipts themselves."""
+    binds = max(1, int(profile.max_binds or 1))
+    return binds - 1 if binds > 1 and needs_receiver_bind(profile) else binds
+
+
+def needs_receiver_bind(profile) -> bool:
+    """A transmitter profile that wants receipts hears them only on the receiver's bind
+    (bind_receiver): with two binds or more allowed, the senders leave it one, so receipts keep
+    arriving while a job runs. With one bind, sending comes first and the SMSC keeps the
+    receipts until the job is done."""
+    return (
+        profile.protocol == SMPP
+        and profile.bind_mode != BindMode.TRANSCEIVER
+        and bool(profile.receives)
+    )

@@ -5,7 +5,8 @@ receiving slots (so two receiver processes never both bind the same profile beyo
 of its Maximum simultaneous binds (shared with the sending workers). When every bind is taken
 and the profile has messages waiting to be sent, the receiver gives its bind up to the senders
 (a transceiver sender hears its own receipts) and takes it back once they are done; the SMSC
-keeps what it could not deliver meanwhile.
+keeps what it could not deliver meanwhile. A transmitter profile allowed two binds or more keeps
+the receiver's: its senders take one fewer (sending.jobs.slots.count).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from profiles.models import SmsProfile
 from sending import tasks
-from sending.jobs import leases
+from sending.jobs import leases, slots
 from sending.models import Message
 from sending.receipt_matching import match_waiting, purge_unmatched
 from sending.transports import SMPP
@@ -146,8 +147,10 @@ class ProfileReceiver(threading.Thread):
         return False
 
     def _should_yield(self, profile) -> bool:
-        taken = len(leases.holders(profile.pk))
-        return taken >= max(1, profile.max_binds) and _senders_waiting(profile)
+        binds = max(1, profile.max_binds)
+        if slots.count(profile) < binds:
+            return False  # the senders leave this bind to the receiver
+        return len(leases.holders(profile.pk)) >= binds and _senders_waiting(profile)
 
     def _wait_for_senders(self, profile) -> None:
         while not self.stopping.is_set() and _senders_waiting(profile):

@@ -35,7 +35,7 @@ def test_it_starts_a_scheduled_job_only_when_its_time_has_come(make_profile, red
 
 
 def test_it_offers_one_sender_per_bind_and_never_piles_them_up(make_profile, redis_url):
-    job = make_job(make_profile(max_binds=2), 5)
+    job = make_job(make_profile(max_binds=2, bind_mode="transceiver"), 5)
     assert _offers(job) == [(job.pk, 0), (job.pk, 1)]
     assert _offers(job) == []  # the slots are held until their tasks stop or expire
 

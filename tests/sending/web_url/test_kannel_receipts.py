@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from sending import services
+from sending import services, web_receipts
 from sending.models import Message
 from sending.transports import WEB_URL
 from sending.transports.web_url.pool import close_sessions
@@ -70,3 +70,37 @@ def test_kannel_reports_delivered_and_failed_messages_to_the_callback(
     part = first.parts.get()
     assert part.provider_id == peer.accepted()[0]["message_id"]  # Kannel's %F
     assert part.receipt_raw.startswith("id:")  # Kannel's %A: the SMSC's receipt text
+
+
+def test_a_long_message_through_kannel_settles_on_kannels_one_report_for_it(
+    kannel_with_receipts, make_profile, live_server, settings, monkeypatch
+):
+    # Kannel splits the text itself, asks the SMSC for a receipt on one part only and calls
+    # the dlr-url for the message, not per part: that one final report settles it.
+    gateway, peer = kannel_with_receipts
+    settings.SMSPORTAL_PUBLIC_URL = live_server.url
+    reports = []
+    handle = web_receipts.handle
+
+    def spy(profile_id, token, reference, params):
+        reports.append(params.get("type"))
+        return handle(profile_id, token, reference, params)
+
+    monkeypatch.setattr(web_receipts, "handle", spy)
+    values = {k: v for k, v in PRESETS["kannel"].items() if k != "label"}
+    values["url"] = values["url"].replace(PRESET_BASE, gateway.sendsms_url)
+    profile = make_profile(
+        protocol=WEB_URL, username=kannel_peer.USERNAME, password=kannel_peer.PASSWORD, **values
+    )
+    message = services.create_message(profile, "+4915112345678", text="Long " * 80)
+    assert message.parts_count == 3
+
+    services.send_messages([message.pk])
+
+    assert peer.wait_for(lambda: len(peer.accepted()) == 3)
+    assert _wait(lambda: len(reports) == 2)
+    time.sleep(1.0)  # no third report follows
+    assert sorted(reports) == ["1", "8"]  # accepted by the SMSC and delivered, in either order
+    assert Message.objects.get(pk=message.pk).status == Message.Status.DELIVERED
+    part = Message.objects.get(pk=message.pk).parts.get()
+    assert (part.provider_id, part.receipt_status) == (peer.accepted()[0]["message_id"], "DELIVRD")
