@@ -15,10 +15,10 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from profiles.models import SmsProfile, SmsSettings
 from sending.jobs import create, importer, schedule
 from sending.jobs import mapping as column_mapping
 from sending.jobs.reader import FileProblem
+from sending.management.profile_option import profile_named
 from sending.models import BulkJob
 
 ISSUES_PRINTED = 20
@@ -58,7 +58,7 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("No file at %(path)s.") % {"path": path})
-        profile = self._profile(options["profile"])
+        profile = profile_named(options["profile"])
         window = self._window(options["window"])
         zone = options["window_zone"]
         try:
@@ -82,25 +82,6 @@ class Command(BaseCommand):
             _("Job #%(id)s scheduled for %(when)s.")
             % {"id": job.pk, "when": job.scheduled_at.isoformat(timespec="seconds")}
         )
-
-    def _profile(self, name: str | None) -> SmsProfile:
-        if name:
-            found = SmsProfile.objects.filter(name__iexact=name.strip())
-            if name.strip().isdigit():
-                found = found | SmsProfile.objects.filter(pk=int(name))
-            profile = found.first()
-            if profile is None:
-                raise CommandError(_("No profile named “%(name)s”.") % {"name": name})
-        else:
-            profile = SmsSettings.applied()
-            if profile is None:
-                raise CommandError(_("No profile is applied; name one with --profile."))
-        if not profile.is_complete:
-            raise CommandError(
-                _("“%(name)s” is a draft (next step: %(step)s); finish it first.")
-                % {"name": profile.name, "step": profile.next_step}
-            )
-        return profile
 
     def _window(self, value: str | None):
         if not value:

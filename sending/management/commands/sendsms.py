@@ -8,9 +8,9 @@ from django import forms
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from profiles.models import SmsProfile, SmsSettings
 from sending import services
 from sending.forms import normalise_number, parse_data
+from sending.management.profile_option import profile_named
 from sending.models import Message
 
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        profile = self._profile(options["profile"])
+        profile = profile_named(options["profile"])
         try:
             to = normalise_number(options["to"])
             data = parse_data("\n".join(options["data"]))
@@ -60,22 +60,6 @@ class Command(BaseCommand):
             reason = message.error_reason if message else _("another process is sending it")
             raise CommandError(_("Not sent: %(reason)s") % {"reason": reason})
         self._report(message)
-
-    def _profile(self, name: str | None) -> SmsProfile:
-        if name:
-            profile = SmsProfile.objects.filter(name__iexact=name.strip()).first()
-            if profile is None:
-                raise CommandError(_("No profile named “%(name)s”.") % {"name": name})
-        else:
-            profile = SmsSettings.applied()
-            if profile is None:
-                raise CommandError(_("No profile is applied; name one with --profile."))
-        if not profile.is_complete:
-            raise CommandError(
-                _("“%(name)s” is a draft (next step: %(step)s); finish it first.")
-                % {"name": profile.name, "step": profile.next_step}
-            )
-        return profile
 
     def _report(self, message: Message) -> None:
         self.stdout.write(
