@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,17 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def wait_until(predicate, timeout: float = 60, step: float = 0.1, tick=None):
+    """Poll `predicate` (calling `tick` first, each time) until it is truthy or `timeout`
+    passes; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if tick is not None:
+            tick()
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return predicate()

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sending.models import BulkJob
@@ -32,6 +33,39 @@ def _done(request: HttpRequest, job: BulkJob, text: str, ok: bool, **extra):
     return HttpResponseRedirect(target)
 
 
+# A state change: (control function, said when done, said when the job's state did not allow it).
+_SWITCHES = {
+    "pause": (
+        control.pause,
+        gettext_lazy("The job is paused."),
+        gettext_lazy("Only a running or scheduled job can be paused."),
+    ),
+    "resume": (
+        control.resume,
+        gettext_lazy("The job runs again."),
+        gettext_lazy("Only a paused job can be resumed."),
+    ),
+    "cancel": (
+        control.cancel,
+        gettext_lazy("The job is cancelled; what was sent stays recorded."),
+        gettext_lazy("This job can no longer be cancelled."),
+    ),
+}
+# Messages queued again: (control function of the job id and the request, said with the count).
+_REQUEUES = {
+    "retry-failed": (
+        lambda pk, request: control.retry_failed(
+            pk, error_code=request.POST.get("error_code") or None
+        ),
+        gettext_lazy("%(count)s failed messages queued again."),
+    ),
+    "resend-possibly-sent": (
+        lambda pk, request: control.resend_possibly_sent(pk),
+        gettext_lazy("%(count)s possibly sent messages queued again; they may arrive twice."),
+    ),
+}
+
+
 @require_POST
 def job_action(request: HttpRequest, job_id: int, action: str):
     job = get_object_or_404(BulkJob.objects.select_related("profile"), pk=job_id)
@@ -39,52 +73,14 @@ def job_action(request: HttpRequest, job_id: int, action: str):
         request.user
     ):
         raise PermissionDenied
-    if action == "pause":
-        ok = control.pause(job.pk)
-        return _done(
-            request,
-            job,
-            _("The job is paused.") if ok else _("Only a running or scheduled job can be paused."),
-            ok,
-        )
-    if action == "resume":
-        ok = control.resume(job.pk)
-        return _done(
-            request,
-            job,
-            _("The job runs again.") if ok else _("Only a paused job can be resumed."),
-            ok,
-        )
-    if action == "cancel":
-        ok = control.cancel(job.pk)
-        return _done(
-            request,
-            job,
-            _("The job is cancelled; what was sent stays recorded.")
-            if ok
-            else _("This job can no longer be cancelled."),
-            ok,
-        )
-    if action == "retry-failed":
-        code = request.POST.get("error_code") or None
-        count = control.retry_failed(job.pk, error_code=code)
-        return _done(
-            request,
-            job,
-            _("%(count)s failed messages queued again.") % {"count": count},
-            bool(count),
-            count=count,
-        )
-    if action == "resend-possibly-sent":
-        count = control.resend_possibly_sent(job.pk)
-        return _done(
-            request,
-            job,
-            _("%(count)s possibly sent messages queued again; they may arrive twice.")
-            % {"count": count},
-            bool(count),
-            count=count,
-        )
+    if action in _SWITCHES:
+        switch, done, refused = _SWITCHES[action]
+        ok = switch(job.pk)
+        return _done(request, job, str(done if ok else refused), ok)
+    if action in _REQUEUES:
+        requeue, done = _REQUEUES[action]
+        count = requeue(job.pk, request)
+        return _done(request, job, done % {"count": count}, bool(count), count=count)
     if action == "clone":
         if not request.user.has_perm("sending.add_bulkjob"):
             raise PermissionDenied

@@ -17,6 +17,7 @@ import requests
 from django.conf import settings
 
 from tests.peers.smpp_sink import free_port
+from tests.support import wait_until
 
 
 class Portal:
@@ -129,6 +130,15 @@ def test_it_restarts_a_killed_redis_and_worker_and_still_delivers(tmp_path):
         password = portal.wait_for(r"Password: (\S+)").group(1)
         portal.wait_for("Press Ctrl-C")
         assert sum("password" in line.lower() for line in portal.lines) == 1
+        # The terminal ends with the banner: the children's routine output (beat ticks every
+        # second, the workers log each task) goes to their logs.
+        shown = len(portal.lines)
+        logs = portal.var / "log"
+        assert wait_until(lambda: "Sending due task" in (logs / "beat.log").read_text(), 30)
+        assert wait_until(lambda: "ready." in (logs / "bulk-worker.log").read_text(), 30)
+        assert portal.lines[shown - 1].strip() == "Press Ctrl-C to stop everything."
+        assert len(portal.lines) == shown, portal.lines[shown:]
+        assert password not in "".join(log.read_text() for log in logs.iterdir())
         # Bulk jobs need their own worker and beat (dispatcher, sweeper) beside the default one;
         # the receiver takes the receipts that come after the sending bind is gone.
         for needle in ("worker -Q celery", "worker -Q bulk", "smsportal beat", "smpp_listen"):
@@ -144,6 +154,7 @@ def test_it_restarts_a_killed_redis_and_worker_and_still_delivers(tmp_path):
 
         os.kill(portal.pid_of("celery -A smsportal worker"), signal.SIGKILL)
         portal.wait_for(r"worker exited with code -9; restarting it in 1 s")
+        portal.wait_for(r"\(all of it: .*/log/(bulk-)?worker\.log\)")  # with its last lines
         portal.wait_for(r"worker restarted")
         state = _send_test_sms(portal, session)
         assert state["status"] in ("sent", "delivered"), state

@@ -3,12 +3,15 @@ sandbox and (by default) an embedded Redis. One worker serves the default queue 
 dispatcher, the sweeper), another the bulk senders, so nothing quick waits behind a bulk job;
 beat ticks the dispatcher and the sweeper.
 
-A child that dies (a crash, an OOM kill, kill -9) is started again after a back-off of 1, 2, 4 …
-up to 30 seconds, and the output says so. Ctrl-C (or SIGTERM) stops every child process.
+Each child writes to its own log, var/log/<name>.log, so the terminal ends with the banner (URL,
+user, password) and then shows only what needs a person: a child that dies (a crash, an OOM
+kill, kill -9) is named with the last lines of its log and started again after a back-off of
+1, 2, 4 … up to 30 seconds. Ctrl-C (or SIGTERM) stops every child process.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -16,6 +19,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import get_commands
@@ -26,6 +30,7 @@ from smsportal import demo, embedded_redis
 RESTART_DELAY = 1.0  # seconds before the first restart of a crashed child; doubles each time
 RESTART_DELAY_CAP = 30.0
 STABLE_AFTER = 60.0  # a child that ran this long starts again from the first delay
+TAIL_LINES = 5  # lines of a dead child's log shown with the news of its exit
 
 
 @dataclass
@@ -34,6 +39,7 @@ class Child:
 
     name: str
     start: Callable[[], subprocess.Popen]
+    log: Path | None = None
     process: subprocess.Popen | None = None
     started_at: float = 0.0
     restarts: int = 0
@@ -58,6 +64,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, port, no_sandbox, **options):
         self.children: list[Child] = []
+        self.log_dir = settings.VAR_DIR / "log"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             self._start_all(port, no_sandbox)
@@ -98,20 +106,28 @@ class Command(BaseCommand):
         self._spawn("receiver", [*manage, "smpp_listen"])
         self._spawn("web", [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"])
 
-    def _add(self, name: str, start: Callable[[], subprocess.Popen]) -> None:
-        child = Child(name, start)
+    def _add(self, name: str, start: Callable[[], subprocess.Popen], log: Path | None = None):
+        child = Child(name, start, log)
         child.launch()
         self.children.append(child)
 
     def _spawn(self, name: str, argv: list[str]) -> None:
-        self._add(name, lambda: subprocess.Popen(argv, cwd=settings.BASE_DIR))
+        log = self.log_dir / f"{name.replace(' ', '-')}.log"
+        env = dict(os.environ, PYTHONUNBUFFERED="1")  # a crash's last lines reach the log
+
+        def start() -> subprocess.Popen:
+            with open(log, "ab") as output:  # the child keeps its own copy of the descriptor
+                return subprocess.Popen(
+                    argv, cwd=settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
+                )
+
+        self._add(name, start, log)
 
     def _wait_for_web(self, port: int, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                time.sleep(1)  # let the worker finish its start-up lines before the banner
                 return
             except OSError:
                 time.sleep(0.2)
@@ -127,6 +143,8 @@ class Command(BaseCommand):
                 f"  Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
                 f"   Redis: {redis}"
                 f"   Sandbox SMSC: {settings.SMSC_SANDBOX_HOST}:{settings.SMSC_SANDBOX_PORT}\n"
+                f"  Logs:     {self.log_dir}/ (web, worker, bulk-worker, beat, receiver, "
+                "sandbox-SMSC)\n"
                 "  Press Ctrl-C to stop everything.\n"
             )
         )
@@ -150,6 +168,7 @@ class Command(BaseCommand):
                 child.restart_at = now + delay
                 self.stderr.write(
                     f"{child.name} exited with code {code}; restarting it in {delay:g} s."
+                    + _tail(child.log)
                 )
             time.sleep(0.2)
 
@@ -176,3 +195,13 @@ class Command(BaseCommand):
                 child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 child.process.kill()
+
+
+def _tail(log: Path | None) -> str:
+    """The last lines of a child's log, indented, with the log's path."""
+    if log is None or not log.exists():
+        return ""
+    with open(log, "rb") as output:
+        output.seek(max(0, output.seek(0, os.SEEK_END) - 4096))
+        lines = output.read().decode("utf-8", "replace").splitlines()[-TAIL_LINES:]
+    return "".join(f"\n    {line}" for line in lines) + f"\n  (all of it: {log})"

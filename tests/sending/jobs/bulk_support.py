@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from profiles.message import parts
 from sending import tasks
 from sending.jobs import dispatcher, sweeper
 from sending.models import BulkJob, Message
+from tests.support import wait_until as wait_until  # the tests of the jobs import it here
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -66,18 +66,6 @@ def counts(job) -> dict[str, int]:
 
     rows = Message.objects.filter(job=job).values("status").annotate(n=Count("pk")).order_by()
     return {row["status"]: row["n"] for row in rows}
-
-
-def wait_until(predicate, timeout: float = 60, step: float = 0.1, tick=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if tick is not None:
-            tick()
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
 
 
 def worker_env(**extra) -> dict[str, str]:

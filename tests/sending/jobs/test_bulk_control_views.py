@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sending.models import BulkJob
+from tests.sending.jobs import watch_helpers
 from tests.sending.jobs.bulk_support import counts, make_job
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +64,36 @@ def test_a_stranger_is_sent_to_the_login_page(client, make_profile):
     assert answer.status_code == 302 and "/login/" in answer["Location"]
     job.refresh_from_db()
     assert job.status == BulkJob.Status.RUNNING
+
+
+def test_it_queues_failed_messages_again_by_error_and_possibly_sent_ones(
+    client, superuser, make_profile
+):
+    job = watch_helpers.make_job(make_profile(), {}, status=BulkJob.Status.FINISHED)
+    watch_helpers.add_messages(job, {"failed": 2}, error_code="ESME_RINVDSTADR")
+    watch_helpers.add_messages(job, {"failed": 1}, error_code="ESME_RTHROTTLED")
+    watch_helpers.add_messages(job, {"possibly_sent": 3})
+    client.force_login(superuser)
+
+    answer = client.post(
+        _url(job, "retry-failed"), {"error_code": "ESME_RTHROTTLED"}, HTTP_ACCEPT="application/json"
+    ).json()
+    assert (answer["ok"], answer["count"]) == (True, 1)
+    assert answer["message"] == "1 failed messages queued again."
+    answer = client.post(_url(job, "resend-possibly-sent"), HTTP_ACCEPT="application/json").json()
+    assert (answer["ok"], answer["count"]) == (True, 3)
+    assert counts(job) == {"failed": 2, "queued": 4}
+    answer = client.post(_url(job, "resend-possibly-sent"), HTTP_ACCEPT="application/json").json()
+    assert (answer["ok"], answer["count"]) == (False, 0)  # nothing left to resend
+
+
+def test_it_says_why_a_switch_the_state_does_not_allow_changes_nothing(
+    client, superuser, make_profile
+):
+    job = make_job(make_profile(), 1)
+    client.force_login(superuser)
+    answer = client.post(_url(job, "resume"), HTTP_ACCEPT="application/json").json()
+    assert answer == {
+        "ok": False, "message": "Only a paused job can be resumed.", "status": "running",
+    }  # fmt: skip
+    assert client.post(_url(job, "explode")).status_code == 403
