@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import admin
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -56,11 +56,9 @@ class CompletenessFilter(admin.SimpleListFilter):
 
 @admin.register(InboundMessage)
 class InboundMessageAdmin(_ReadOnly):
-    # What the message says and what it did first, so they stay in view beside the filters.
-    list_display = (
-        "received_at", "sender", "short_text", "action", "parts_state", "reply_to", "job",
-        "recipient", "profile",
-    )  # fmt: skip
+    # What the message says and what it did first, so they stay in view beside the filters;
+    # the number it was sent to and the profile are on its page (and the profile a filter).
+    list_display = ("received", "sender", "short_text", "action", "parts_state", "answers")
     list_filter = (
         CompletenessFilter, "action", ("profile", VisibleProfileFilter), InboundEncodingFilter,
         "received_at",
@@ -72,6 +70,20 @@ class InboundMessageAdmin(_ReadOnly):
         "parts_state", "action", "reply_to", "job",
     )  # fmt: skip
     readonly_fields = fields
+
+    @admin.display(description=_("received"), ordering="received_at")
+    def received(self, obj):
+        return formats.date_format(timezone.localtime(obj.received_at), "SHORT_DATETIME_FORMAT")
+
+    @admin.display(description=_("reply to"))
+    def answers(self, obj):
+        """The message it answers and, for a bulk message, its job: one cell, so both stay in
+        view beside the filters."""
+        if obj.reply_to is None:
+            return "-"
+        if obj.job is None:
+            return str(obj.reply_to)
+        return _("%(message)s (job “%(job)s”)") % {"message": obj.reply_to, "job": obj.job.name}
 
     @admin.display(description=_("text"))
     def short_text(self, obj):
