@@ -16,6 +16,7 @@ from phonenumbers import timezone as phone_timezone
 from profiles.message import languages
 from sending.compose import ComposeError, compose
 from sending.jobs import mapping as column_mapping
+from sending.jobs import numbers
 from sending.models import BulkJob, ImportIssue, Message
 from sending.models.job import ISSUE_VALUE_MAX
 
@@ -120,11 +121,8 @@ class RowChecker:
                 self.issue(result.row, self.phone, Code.EMPTY, _("The row has no mobile number."))
             )
             return ""
-        try:
-            parsed = phonenumbers.parse(raw, self.job.default_country)
-        except phonenumbers.NumberParseException:
-            parsed = None
-        if parsed is None or not phonenumbers.is_valid_number(parsed):
+        number = numbers.e164(raw, self.job.default_country)
+        if number is None:
             reason = _("“%(value)s” is not a valid mobile number (default country %(country)s).")
             result.issues.append(
                 self.issue(
@@ -136,7 +134,7 @@ class RowChecker:
                 )
             )
             return ""
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return number
 
     def _language(self, result: Checked, raw: str) -> str:
         if not raw:
