@@ -132,7 +132,9 @@ def _never(national: str) -> bool:
 def _typed(metadata) -> Callable[[str], bool]:
     """Whether a national number is of one of the region's types (phonenumbers'
     _number_type_helper is not UNKNOWN): it matches the general description and at least one
-    type's; mobile counts only when its pattern is not the fixed-line one."""
+    type's; mobile counts only when its pattern is not the fixed-line one. The types' patterns
+    are joined into one per number length (metadata patterns hold no backreferences or flags, so
+    the alternation fully matches exactly when one of them does)."""
     kinds = [metadata.premium_rate, metadata.toll_free, metadata.shared_cost, metadata.voip,
              metadata.personal_number, metadata.pager, metadata.uan, metadata.voicemail,
              metadata.fixed_line]  # fmt: skip
@@ -141,10 +143,18 @@ def _typed(metadata) -> Callable[[str], bool]:
     general = _desc(metadata.general_desc)
     descs = [desc for desc in map(_desc, kinds) if desc is not None]
 
+    def joined(length: int | None) -> re.Pattern | None:
+        patterns = [pattern.pattern for limits, pattern in descs if not limits or length in limits]
+        return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+    by_length = {length: joined(length) for lengths, _p in descs for length in lengths}
+    unlimited = joined(None)  # for lengths no type lists: the types without a length limit
+
     def typed(national: str) -> bool:
         if general is None or not _matches(general, national):
             return False
-        return any(_matches(desc, national) for desc in descs)
+        pattern = by_length.get(len(national), unlimited)
+        return pattern is not None and pattern.fullmatch(national) is not None
 
     return typed
 
