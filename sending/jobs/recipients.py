@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from phonenumbers import timezone as phone_timezone
 
 from profiles.message import languages
-from sending.compose import ComposeError, compose
+from sending.compose import ComposeError, Composer
 from sending.jobs import mapping as column_mapping
 from sending.jobs import numbers
 from sending.models import BulkJob, ImportIssue, Message
@@ -64,6 +64,7 @@ class RowChecker:
         self.phone, self.language, self.data = column_mapping.columns_for(job.mapping, header)
         self.used_keys = set(column_mapping.profile_keys(self.profile))
         self.known_languages = set(languages.codes())
+        self._composer = Composer(self.profile)
         self._composed: dict[tuple, object] = {}
         self._zones: dict[str, str] = {}
 
@@ -162,7 +163,7 @@ class RowChecker:
         composed = self._composed.get(key)
         if composed is None:
             try:
-                composed = compose(self.profile, language=language, data=data)
+                composed = self._composer.compose(language=language, data=data)
             except ComposeError as exc:
                 composed = exc
             if len(self._composed) >= _COMPOSE_CACHE_SIZE:
