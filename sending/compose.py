@@ -42,19 +42,38 @@ def compose(profile, *, language: str = "", data: dict, text: str | None = None)
 
     `text` given (sendsms --text) is sent as written, without placeholders or translations.
     """
-    try:
-        if text is None:
-            picked = languages.pick(profile, language)
-            text = placeholders.render(picked.text, data, profile.missing_data_policy)
-            language = picked.language
-        sender = resolve_sender(profile, data).value
-    except languages.NoMessageText as exc:
-        raise ComposeError(str(exc), "EMPTY") from exc
-    except placeholders.RenderError as exc:  # names the key (and position for syntax errors)
-        raise ComposeError(str(exc), exc.code.upper()) from exc
-    if not text.strip():
-        raise ComposeError(_("The message is empty; an empty SMS is never sent."), "EMPTY")
-    plan = parts.plan(text, profile)
-    if plan.too_long:
-        raise ComposeError(plan.too_long_reason(), parts.TOO_LONG)
-    return Composed(text, sender, language or "", plan)
+    return Composer(profile).compose(language=language, data=data, text=text)
+
+
+class Composer:
+    """compose() for the many recipients of one profile (an import): the message picked for each
+    requested language is looked up once, not per recipient."""
+
+    def __init__(self, profile):
+        self.profile = profile
+        self._picked: dict[str, languages.PickedMessage] = {}
+
+    def compose(self, *, language: str = "", data: dict, text: str | None = None) -> Composed:
+        profile = self.profile
+        try:
+            if text is None:
+                picked = self._pick(language)
+                text = placeholders.render(picked.text, data, profile.missing_data_policy)
+                language = picked.language
+            sender = resolve_sender(profile, data).value
+        except languages.NoMessageText as exc:
+            raise ComposeError(str(exc), "EMPTY") from exc
+        except placeholders.RenderError as exc:  # names the key (and position for syntax errors)
+            raise ComposeError(str(exc), exc.code.upper()) from exc
+        if not text.strip():
+            raise ComposeError(_("The message is empty; an empty SMS is never sent."), "EMPTY")
+        plan = parts.plan(text, profile)
+        if plan.too_long:
+            raise ComposeError(plan.too_long_reason(), parts.TOO_LONG)
+        return Composed(text, sender, language or "", plan)
+
+    def _pick(self, language: str) -> languages.PickedMessage:
+        picked = self._picked.get(language)
+        if picked is None:  # NoMessageText is raised again for each recipient, not kept
+            picked = self._picked[language] = languages.pick(self.profile, language)
+        return picked

@@ -17,6 +17,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -56,10 +57,10 @@ class Placeholder:
         return f"{{{{ {self.key} }}}}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Parsed:
-    nodes: list[str | Placeholder]
-    errors: list[PlaceholderError]
+    nodes: tuple[str | Placeholder, ...]
+    errors: tuple[PlaceholderError, ...]
 
     @property
     def placeholders(self) -> list[Placeholder]:
@@ -103,6 +104,18 @@ def _error(text: str, position: int, code: str, message: str) -> PlaceholderErro
 
 def parse(text: str) -> Parsed:
     """Split a text into literal strings and placeholders, collecting every syntax error."""
+    # Cached, as an import renders one text per row; a text with errors is parsed again, so its
+    # errors are worded in the active language.
+    parsed = _parse_cached(text)
+    return _parse(text) if parsed.errors else parsed
+
+
+@lru_cache(maxsize=256)
+def _parse_cached(text: str) -> Parsed:
+    return _parse(text)
+
+
+def _parse(text: str) -> Parsed:
     nodes: list[str | Placeholder] = []
     errors: list[PlaceholderError] = []
     pos = 0
@@ -125,7 +138,7 @@ def parse(text: str) -> Parsed:
             if braces:
                 nodes.append("}" * braces)
                 pos += braces
-    return Parsed(nodes, errors)
+    return Parsed(tuple(nodes), tuple(errors))
 
 
 def _check_literal(text: str, offset: int, literal: str, errors: list[PlaceholderError]) -> None:

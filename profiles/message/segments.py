@@ -42,6 +42,7 @@ def _lookup(name: str) -> str:
 # Characters of the basic table (1 septet) and of the extension table (escape + code: 2 septets).
 GSM_BASIC = frozenset(_lookup(name) for code, name in BASIC_CHARACTER_SET.items() if code != _ESC)
 GSM_EXTENSION = frozenset(_lookup(name) for name in BASIC_CHARACTER_SET_EXTENSION.values())
+_GSM_ALL = GSM_BASIC | GSM_EXTENSION
 
 # Characters that look like GSM characters but force UCS-2, with their GSM replacement.
 LOOKALIKES = {
@@ -115,12 +116,12 @@ def units_of(text: str, encoding: str) -> int:
 
 
 def is_gsm7(char: str) -> bool:
-    return char in GSM_BASIC or char in GSM_EXTENSION
+    return char in _GSM_ALL
 
 
 def forcing_characters(text: str) -> list[str]:
     """Distinct characters outside the GSM default alphabet, in order of appearance."""
-    return list(dict.fromkeys(char for char in text if not is_gsm7(char)))
+    return [char for char in dict.fromkeys(text) if char not in _GSM_ALL]
 
 
 def replace_lookalikes(text: str) -> str:
@@ -150,14 +151,13 @@ def _segment(text: str, *, force_ucs2: bool, udh: bool) -> Segmentation:
     single, per_part = LIMITS[encoding]
     if not udh:
         per_part = single
-    costs = [char_units(char, encoding) for char in text]
-    units = sum(costs)
+    units = _units(text, encoding)
     if not text:
         parts: list[str] = []
     elif units <= single:
         parts, per_part = [text], single
     else:
-        parts = _split(text, costs, per_part)
+        parts = _split(text, [char_units(char, encoding) for char in text], per_part)
     return Segmentation(
         encoding=encoding,
         data_coding=DATA_CODING[encoding],
@@ -168,6 +168,13 @@ def _segment(text: str, *, force_ucs2: bool, udh: bool) -> Segmentation:
         per_part_limit=per_part,
         udh=udh,
     )
+
+
+def _units(text: str, encoding: str) -> int:
+    """units_of at C speed: septets of the unpacked encoding, or UTF-16 code units."""
+    if encoding == GSM7:
+        return len(text.translate(_GSM_SEPTETS))
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _split(text: str, costs: list[int], limit: int) -> list[str]:

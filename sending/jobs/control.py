@@ -11,7 +11,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import DateTimeField, Exists, F, OuterRef, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sending.models import BulkJob, Message
@@ -20,6 +21,12 @@ J = BulkJob.Status
 S = Message.Status
 # Messages a job still has to deal with; a job with none of these is finished.
 OPEN = (S.QUEUED, S.SENDING, S.SUBMITTING, S.RETRYING)
+
+
+def started_by(now):
+    """started_at for a job that runs from `now`: kept when it ran before. A job paused before
+    the dispatcher's first tick never had one; whatever makes it run again sets it."""
+    return Coalesce(F("started_at"), Value(now, output_field=DateTimeField()))
 
 
 def pause(job_id: int, *, reason: str = "", auto: bool = False) -> bool:
@@ -46,11 +53,14 @@ def resume(job_id: int) -> bool:
     job = BulkJob.objects.filter(pk=job_id, status=J.PAUSED).first()
     if job is None:
         return False
-    ahead = job.started_at is None and job.scheduled_at and job.scheduled_at > timezone.now()
-    status = J.SCHEDULED if ahead else J.RUNNING
+    now = timezone.now()
+    ahead = job.started_at is None and job.scheduled_at and job.scheduled_at > now
+    runs = (
+        {"status": J.SCHEDULED} if ahead else {"status": J.RUNNING, "started_at": started_by(now)}
+    )
     return bool(
         BulkJob.objects.filter(pk=job_id, status=J.PAUSED).update(
-            status=status, pause_reason="", paused_at=None, auto_paused=False, resume_at=None
+            pause_reason="", paused_at=None, auto_paused=False, resume_at=None, **runs
         )
     )
 

@@ -27,7 +27,10 @@ def dispatch(enqueue: Callable[[int, int, str], None]) -> dict[str, int]:
     )
     resumed = BulkJob.objects.filter(
         status=J.PAUSED, auto_paused=True, resume_at__isnull=False, resume_at__lte=now
-    ).update(status=J.RUNNING, pause_reason="", paused_at=None, auto_paused=False, resume_at=None)
+    ).update(
+        status=J.RUNNING, started_at=control.started_by(now),
+        pause_reason="", paused_at=None, auto_paused=False, resume_at=None,
+    )  # fmt: skip
     offered = finished = 0
     for job in BulkJob.objects.filter(status=J.RUNNING).select_related("profile"):
         zones = None

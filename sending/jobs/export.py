@@ -12,11 +12,8 @@ from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
+from sending.jobs import xlsx
 from sending.models import BulkJob, Message, MessagePart
 
 CHUNK_SIZE = 2000
@@ -43,12 +40,13 @@ def rows(job: BulkJob, states: Iterable[str] = (), chunk_size: int = CHUNK_SIZE)
     if states:
         queryset = queryset.filter(status__in=states)
     values = queryset.order_by("row", "pk").values_list(*FIELDS).iterator(chunk_size=chunk_size)
+    zone = timezone.get_current_timezone()
     for chunk in _chunks(values, chunk_size):
         provider_ids = _provider_ids([item[0] for item in chunk])
         for pk, row, to, language, text, parts, status, attempts, code, error, *times in chunk:
             yield [
                 row, to, language, text, parts, status, " ".join(provider_ids.get(pk, ())),
-                attempts, code, error, *(_local(value) for value in times),
+                attempts, code, error, *(_local(value, zone) for value in times),
             ]  # fmt: skip
 
 
@@ -93,44 +91,25 @@ def csv_lines(job: BulkJob, states: Iterable[str] = (), chunk_size: int = CHUNK_
 
 
 def xlsx_file(job: BulkJob, states: Iterable[str] = (), chunk_size: int = CHUNK_SIZE):
-    """The workbook written row by row (openpyxl's write-only mode keeps no cell objects) into a
-    temporary file, returned rewound; an XLSX is a zip finished at the end, so it is streamed
-    from disk once written."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Messages"))
-    bold = Font(bold=True)
-    titles = []
-    for title in header():
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        titles.append(cell)
-    sheet.append(titles)
-    for row in rows(job, states, chunk_size):
-        sheet.append([_cell(sheet, value) for value in row])
+    """The workbook written row by row (sending.jobs.xlsx keeps no cells) into a temporary file,
+    returned rewound; an XLSX is a zip finished at the end, so it is streamed from disk once
+    written. Timestamps are local wall-clock time, as the page shows them."""
     output = tempfile.TemporaryFile()
-    workbook.save(output)
+    with xlsx.SheetWriter(output, _("Messages")) as sheet:
+        sheet.append(header(), bold=True)
+        for row in rows(job, states, chunk_size):
+            sheet.append([_naive(value) for value in row])
     output.seek(0)
     return output
 
 
-def _local(value):
-    return timezone.localtime(value) if value else None
+def _local(value, zone):
+    return timezone.localtime(value, zone) if value else None
 
 
 def _iso(value):
     return value.isoformat(timespec="seconds") if hasattr(value, "isoformat") else value
 
 
-def _cell(sheet, value):
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-        if value.startswith("="):
-            # A text starting with "=" is text here, never a formula the spreadsheet would run.
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"
-            return cell
-        return value
-    if getattr(value, "tzinfo", None) is not None:
-        # openpyxl refuses aware datetimes: local wall-clock time, as the page shows it.
-        return value.replace(tzinfo=None)
-    return value
+def _naive(value):
+    return value.replace(tzinfo=None) if getattr(value, "tzinfo", None) is not None else value

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from sending.jobs import recipients, totals
@@ -113,12 +113,10 @@ def _write_batch(job, checker, pending, counters: Counters, token: str) -> None:
     counters.rejected += sum(1 for checked in pending if checked.issues)
     messages = [checked.message for checked in pending if checked.message is not None]
     numbers = {message.to for message in messages}
-    blocked = set(OptOut.objects.filter(number__in=numbers).values_list("number", flat=True))
+    blocked = {number for (number,) in _among(OptOut, "number", numbers, ["number"])}
     earlier: dict[str, int | None] = {}
     if not job.keep_duplicates:
-        earlier = dict(
-            Message.objects.filter(job=job, to__in=numbers - blocked).values_list("to", "row")
-        )
+        earlier = dict(_among(Message, "to", numbers - blocked, ["to", "row"], job_id=job.pk))
     keep = []
     for message in messages:
         if message.to in blocked:
@@ -138,6 +136,24 @@ def _write_batch(job, checker, pending, counters: Counters, token: str) -> None:
             raise ClaimLost
         insert_messages(keep)
         ImportIssue.objects.bulk_create(issues, batch_size=1000)
+
+
+def _among(model, column: str, values: set[str], select: list[str], job_id: int | None = None):
+    """Rows of `model` whose `column` is one of `values` (and of the job): one statement on the
+    (job, to) or unique number index, without the ORM preparing each of a batch's values."""
+    if not values:
+        return []
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        where, params = f"{quote(column)} = ANY(%s)", [list(values)]
+    else:
+        where, params = f"{quote(column)} IN ({', '.join(['%s'] * len(values))})", list(values)
+    if job_id is not None:
+        where, params = f"job_id = %s AND {where}", [job_id, *params]
+    columns = ", ".join(quote(name) for name in select)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {quote(model._meta.db_table)} WHERE {where}", params)
+        return cursor.fetchall()
 
 
 def _clear(job: BulkJob) -> None:

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from phonenumbers import timezone as phone_timezone
 
 from profiles.message import languages
-from sending.compose import ComposeError, compose
+from sending.compose import ComposeError, Composer
 from sending.jobs import mapping as column_mapping
+from sending.jobs import numbers
 from sending.models import BulkJob, ImportIssue, Message
 from sending.models.job import ISSUE_VALUE_MAX
 
@@ -63,6 +64,7 @@ class RowChecker:
         self.phone, self.language, self.data = column_mapping.columns_for(job.mapping, header)
         self.used_keys = set(column_mapping.profile_keys(self.profile))
         self.known_languages = set(languages.codes())
+        self._composer = Composer(self.profile)
         self._composed: dict[tuple, object] = {}
         self._zones: dict[str, str] = {}
 
@@ -120,11 +122,8 @@ class RowChecker:
                 self.issue(result.row, self.phone, Code.EMPTY, _("The row has no mobile number."))
             )
             return ""
-        try:
-            parsed = phonenumbers.parse(raw, self.job.default_country)
-        except phonenumbers.NumberParseException:
-            parsed = None
-        if parsed is None or not phonenumbers.is_valid_number(parsed):
+        number = numbers.e164(raw, self.job.default_country)
+        if number is None:
             reason = _("“%(value)s” is not a valid mobile number (default country %(country)s).")
             result.issues.append(
                 self.issue(
@@ -136,7 +135,7 @@ class RowChecker:
                 )
             )
             return ""
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return number
 
     def _language(self, result: Checked, raw: str) -> str:
         if not raw:
@@ -164,7 +163,7 @@ class RowChecker:
         composed = self._composed.get(key)
         if composed is None:
             try:
-                composed = compose(self.profile, language=language, data=data)
+                composed = self._composer.compose(language=language, data=data)
             except ComposeError as exc:
                 composed = exc
             if len(self._composed) >= _COMPOSE_CACHE_SIZE:

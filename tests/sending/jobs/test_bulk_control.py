@@ -34,6 +34,24 @@ def test_it_starts_a_scheduled_job_only_when_its_time_has_come(make_profile, red
     assert later.status == BulkJob.Status.SCHEDULED and later.started_at is None
 
 
+@pytest.mark.parametrize("auto", [False, True], ids=["resumed-by-the-user", "resumed-by-itself"])
+def test_a_job_paused_before_its_first_tick_gets_its_start_time_when_it_resumes(
+    make_profile, redis_url, settings, auto
+):
+    settings.SMSPORTAL_BULK_AUTO_RESUME = True
+    job = make_job(make_profile(reconnect_delay=1), 2, status=BulkJob.Status.SCHEDULED,
+                   scheduled_at=timezone.now())  # fmt: skip
+    assert control.pause(job.pk, auto=auto)  # "start now", paused before the dispatcher ran
+    if auto:
+        BulkJob.objects.filter(pk=job.pk).update(resume_at=timezone.now())
+    else:
+        assert control.resume(job.pk)
+    _offers(job)
+
+    job.refresh_from_db()
+    assert job.status == BulkJob.Status.RUNNING and job.started_at is not None
+
+
 def test_it_offers_one_sender_per_bind_and_never_piles_them_up(make_profile, redis_url):
     job = make_job(make_profile(max_binds=2, bind_mode="transceiver"), 5)
     assert _offers(job) == [(job.pk, 0), (job.pk, 1)]

@@ -4,7 +4,9 @@ count that grows with the chunks, never with the rows."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -13,7 +15,7 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from sending.jobs import export
+from sending.jobs import export, xlsx
 from sending.models import Message
 from tests.sending.jobs.watch_helpers import add_messages, add_parts, make_job
 
@@ -82,6 +84,25 @@ def test_it_exports_xlsx_with_text_that_is_never_a_formula(client, superuser, jo
     cell = workbook.active.cell(row=3, column=4)
     assert cell.value == '=HYPERLINK("x") é ü' and cell.data_type == "s"
     assert rows[0][10] is not None and rows[0][10].tzinfo is None  # local wall-clock time
+
+
+def test_the_sheet_writer_keeps_every_kind_of_value_and_a_bold_header(tmp_path):
+    path = tmp_path / "sheet.xlsx"
+    when = datetime.datetime(2026, 12, 1, 23, 59, 58)
+    with path.open("wb") as output, xlsx.SheetWriter(output, "Nachrichten & <more>") as sheet:
+        sheet.append(["row", "text"], bold=True)
+        sheet.append([2, "a < b & c > d", 1.5, True, when, None, "  spaced  ", "bell\x07"])
+        sheet.append(["=1+1"])
+    assert zipfile.ZipFile(path).testzip() is None
+
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["Nachrichten & <more>"]
+    cells = workbook.active
+    assert cells["A1"].font.bold and not cells["A2"].font.bold
+    assert [cell.value for cell in cells[2]] == [
+        2, "a < b & c > d", 1.5, True, when, None, "  spaced  ", "bell\ufffd",
+    ]  # fmt: skip
+    assert cells["A3"].value == "=1+1" and cells["A3"].data_type == "s"
 
 
 def test_it_reads_in_chunks_not_one_query_per_row(make_profile):
