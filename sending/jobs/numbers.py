@@ -6,8 +6,12 @@ phonenumbers.parse spends most of its time on what such a number does not need (
 in free text, extensions, IDD prefixes, RFC 3966). The fast path splits off the country code as
 parse does (the shortest known prefix of 1 to 3 digits) and hands every number that parse would
 change to the slow path: a national prefix after the country code ("+49 0151…"), a national
-number with a leading zero, a country code it does not know. Whether a number is valid is always
-phonenumbers' own is_valid_number. tests/sending/jobs/test_numbers.py proves both paths agree.
+number with a leading zero, a country code it does not know. Validity on the fast path is
+is_valid_number's own rule applied to phonenumbers' metadata (the region by leading digits, the
+number types' patterns and lengths), with each region's patterns compiled once: about 6 µs a
+number against 30-60 µs for parse + is_valid_number. tests/sending/jobs/test_numbers.py proves
+the two paths agree, against the installed phonenumbers (so an upgrade that changes its rules
+fails there first).
 """
 
 from __future__ import annotations
