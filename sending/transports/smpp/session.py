@@ -129,10 +129,14 @@ class Session:
                         permanent=False,
                         code="timeout",
                     )
+                response = None
                 for cid, status, seq, rbody in self.conn.read(left):
-                    if seq == sequence and cid in (expected, GENERIC_NACK):
-                        return self._response(cid, status, seq, rbody)
-                    self._incoming(cid, status, seq, rbody)
+                    if response is None and seq == sequence and cid in (expected, GENERIC_NACK):
+                        response = (cid, status, seq, rbody)
+                    else:  # what came with it (a deliver_sm right after bind_resp) is kept too
+                        self._incoming(cid, status, seq, rbody)
+                if response is not None:
+                    return self._response(*response)
                 if self._replies:
                     self._write([])
                 if self._unbound_at is not None:
