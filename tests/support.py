@@ -39,3 +39,19 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+class ListSink:
+    """A ReceiptSink for the transport tests without a database: `written` is what a flush
+    took (what the bind may then answer), `pending` what it was handed since."""
+
+    def __init__(self):
+        self.pending: list = []
+        self.written: list = []
+
+    def add(self, receipt) -> None:
+        self.pending.append(receipt)
+
+    def flush(self) -> None:
+        self.written += self.pending
+        self.pending = []
