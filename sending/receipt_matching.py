@@ -238,7 +238,8 @@ def add_delivered(per_job: dict[int, int], second: int) -> None:
 
 
 class ReceiptQueue:
-    """Receipts arriving on a bind while it sends, written in batches.
+    """Receipts arriving on a bind while it sends, written in batches: the bind's ReceiptSink,
+    which answers them only once a flush has written them (sending.transports.smpp.session).
 
     A receipt can overtake its own message's outcome: part 1's receipt may arrive while part 2
     still waits for its submit_sm_resp. Such a receipt waits in the database (an
@@ -252,13 +253,14 @@ class ReceiptQueue:
         self.unmatched = False
 
     def add(self, receipt: Receipt) -> None:
-        """The transport's on_receipt callback (called on the sending thread)."""
+        """Called by the bind, on the thread using it."""
         self.incoming.append(receipt)
 
     def flush(self) -> None:
-        incoming, self.incoming = self.incoming, []
-        if incoming:
-            matched = record_receipts(self.profile, incoming)
+        """Write the receipts added so far (kept for the next flush if that fails)."""
+        if self.incoming:
+            matched = record_receipts(self.profile, self.incoming)
+            self.incoming = []
             self.unmatched = self.unmatched or None in matched
         if self.recorded and self.unmatched:
             parts_recorded(self.profile, self.recorded)

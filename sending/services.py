@@ -148,7 +148,7 @@ def _send_group_scrubbed(profile, messages, *, allow_retry: bool, listen: float)
         for m in messages
     )
     try:
-        with transport_class(profile.protocol)(profile, on_receipt=receipts.add) as transport:
+        with transport_class(profile.protocol)(profile, sink=receipts) as transport:
             for sent, outcome in transport.send_many(outgoing):
                 _settle(pending.pop(sent.reference), outcome, receipts, allow_retry=allow_retry)
                 receipts.flush()

@@ -54,3 +54,19 @@ def wait_until(predicate, timeout: float = 60, step: float = 0.1, tick=None):
             return value
         time.sleep(step)
     return predicate()
+
+
+class ListSink:
+    """A ReceiptSink for the transport tests without a database: `written` is what a flush
+    took (what the bind may then answer), `pending` what it was handed since."""
+
+    def __init__(self):
+        self.pending: list = []
+        self.written: list = []
+
+    def add(self, receipt) -> None:
+        self.pending.append(receipt)
+
+    def flush(self) -> None:
+        self.written += self.pending
+        self.pending = []

@@ -67,7 +67,7 @@ class Runner:
         try:
             # The worker's long-lived session for the profile (bind lease and the shared cap
             # included): it stays open for the next batch, task and job.
-            with session_pool.checkout(self.profile, on_receipt=receipts.add) as transport:
+            with session_pool.checkout(self.profile, sink=receipts) as transport:
                 while time.monotonic() - started < seconds:
                     if not self._housekeeping(force=True):
                         return self.stop

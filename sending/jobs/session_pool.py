@@ -3,7 +3,7 @@
 Providers punish reconnect storms, so a worker keeps its transport (an SMPP bind, a Web URL
 connection pool) open across tasks and batches:
 
-    with session_pool.checkout(profile, on_receipt=queue.add) as transport:
+    with session_pool.checkout(profile, sink=queue) as transport:
         for message, outcome in transport.send_many(messages): ...
 
 - Sessions are keyed by profile id and configuration version (profile.updated_at): an edited
@@ -20,8 +20,10 @@ connection pool) open across tasks and batches:
   child forgets its parent's sessions without touching them (the sockets are the parent's).
 - A session that fails to open is not kept. A lost connection is left to the transport's own
   reconnect while in use; an idle session found disconnected is dropped, not rebound.
-- Receipts arriving while idle are kept (up to 10,000) and handed to the next checkout's
-  on_receipt, or to the pool's on_idle_receipt when given.
+- A receipt is answered only once written (sending.transports.smpp.session). During a checkout
+  it goes to the caller's sink (a ReceiptQueue), flushed before the block's lock is released;
+  while idle, and in a block given no sink, to the entry's own ReceiptQueue, which the keeper
+  thread writes (with its own database connection, closed after each pass) before answering.
 
 Consume send_many() to the end inside the block: parts still in flight when the block is left
 have their responses ignored later.
@@ -36,36 +38,36 @@ import os
 import threading
 import time
 import weakref
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import redis
 from celery import signals
 from django.conf import settings
+from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
+from ..receipt_matching import ReceiptQueue
 from ..transports import SMPP, transport_class
-from ..transports.base import Receipt, Transport, TransportError
+from ..transports.base import ReceiptSink, Transport, TransportError
 from . import leases
 from .throttle import Limiter
 
 log = logging.getLogger(__name__)
 
 POLL = 0.05  # seconds the keeper listens on an idle bind per tick
-IDLE_RECEIPTS = 10_000
 
 _pools: weakref.WeakSet[SessionPool] = weakref.WeakSet()
 
 
 class _Entry:
-    def __init__(self, key, version):
+    def __init__(self, key, version, profile):
         self.key, self.version = key, version
+        self.receipts = ReceiptQueue(profile)  # what arrives while no caller's sink is set
         self.lock = threading.Lock()
         self.transport: Transport | None = None
         self.lease: leases.Lease | None = None
         self.closed = False
         self.last_used = time.monotonic()
-        self.idle_receipts: deque[Receipt] = deque(maxlen=IDLE_RECEIPTS)
 
 
 class SessionPool:
@@ -79,14 +81,12 @@ class SessionPool:
         lease_wait: float = 5.0,
         tick: float = 0.5,
         purpose: str = "send",
-        on_idle_receipt: Callable[[Receipt], None] | None = None,
     ):
         self.idle_close = float(idle_close or settings.SMSPORTAL_SESSION_IDLE_CLOSE)
         self.lease_ttl = float(lease_ttl or settings.SMSPORTAL_BIND_LEASE_TTL)
         self.lease_wait = lease_wait
         self.tick = tick
         self.purpose = purpose
-        self.on_idle_receipt = on_idle_receipt
         self.opened = 0  # sessions opened by this pool (for the tests and the benchmark)
         self._reset()
         _pools.add(self)
@@ -102,19 +102,16 @@ class SessionPool:
         return len(self._entries)
 
     @contextlib.contextmanager
-    def checkout(
-        self, profile, *, on_receipt: Callable[[Receipt], None] | None = None
-    ) -> Iterator[Transport]:
+    def checkout(self, profile, *, sink: ReceiptSink | None = None) -> Iterator[Transport]:
         """The profile's open transport, for this block only (see the module docstring)."""
         if profile.pk is None:  # nothing to key it by: a session for this block alone
-            with _build(profile, on_receipt) as transport:
+            with _build(profile, sink) as transport:
                 yield transport
             return
         entry = self._take(profile)
         transport = entry.transport
-        transport.on_receipt = on_receipt
-        while entry.idle_receipts and on_receipt is not None:
-            on_receipt(entry.idle_receipts.popleft())
+        if sink is not None:
+            transport.set_sink(sink)
         try:
             yield transport
         except TransportError:
@@ -123,12 +120,16 @@ class SessionPool:
             self._retire(entry)  # a bug or an interruption may have left it mid-exchange
             raise
         finally:
-            if not entry.closed:
-                transport.on_receipt = self._idle_receipt(entry)
-                if isinstance(getattr(transport, "receipts", None), list):
-                    transport.receipts.clear()  # already handed to on_receipt
+            try:
+                if not entry.closed and sink is not None:
+                    transport.acknowledge_receipts()  # what the caller's sink holds, written
+                    transport.set_sink(entry.receipts)
+            except BaseException:
+                self._retire(entry)  # unanswered receipts: the SMSC sends them again
+                raise
+            finally:
                 entry.last_used = time.monotonic()
-            entry.lock.release()
+                entry.lock.release()
 
     def _take(self, profile) -> _Entry:
         """The profile's current entry, opened if need be, with its lock held."""
@@ -140,7 +141,7 @@ class SessionPool:
                 entry = self._entries.get(profile.pk)
                 created = entry is None
                 if created:
-                    entry = self._entries[profile.pk] = _Entry(profile.pk, version)
+                    entry = self._entries[profile.pk] = _Entry(profile.pk, version, profile)
                     entry.lock.acquire()
                     self._start_keeper()
             if created:
@@ -185,7 +186,7 @@ class SessionPool:
                     permanent=False,
                     code="binds_busy",
                 )
-        transport = _build(profile, self._idle_receipt(entry))
+        transport = _build(profile, entry.receipts)
         try:
             transport.open()
         except BaseException:
@@ -194,9 +195,6 @@ class SessionPool:
             raise
         entry.transport = transport
         self.opened += 1
-
-    def _idle_receipt(self, entry: _Entry) -> Callable[[Receipt], None]:
-        return self.on_idle_receipt or entry.idle_receipts.append
 
     def _forget(self, entry: _Entry) -> None:
         entry.closed = True
@@ -249,6 +247,7 @@ class SessionPool:
                     self._keep_one(entry)
                 except Exception:
                     log.exception("keeping the session of profile %s failed", entry.key)
+            close_old_connections()  # this thread's, if it wrote receipts (or lost it)
 
     def _keep_one(self, entry: _Entry) -> None:
         if entry.closed:
@@ -266,8 +265,7 @@ class SessionPool:
             if lost or idle >= self.idle_close or _is_down(entry.transport):
                 self._retire(entry)
             elif hasattr(entry.transport, "poll_receipts"):
-                entry.transport.poll_receipts(POLL)
-                entry.transport.receipts.clear()
+                entry.transport.poll_receipts(POLL)  # receipts written, then answered
         finally:
             entry.lock.release()
 
@@ -302,9 +300,9 @@ def _max_binds(entry: _Entry) -> int:
     return int(getattr(entry.transport.profile, "max_binds", 1) or 1)
 
 
-def _build(profile, on_receipt) -> Transport:
+def _build(profile, sink: ReceiptSink | None) -> Transport:
     cls = transport_class(profile.protocol)
-    return cls(profile, on_receipt=on_receipt, limiter=Limiter.for_profile(profile))
+    return cls(profile, sink=sink, limiter=Limiter.for_profile(profile))
 
 
 def _is_down(transport: Transport | None) -> bool:
@@ -325,9 +323,9 @@ def default_pool() -> SessionPool:
     return _default
 
 
-def checkout(profile, *, on_receipt: Callable[[Receipt], None] | None = None):
+def checkout(profile, *, sink: ReceiptSink | None = None):
     """default_pool().checkout(...)."""
-    return default_pool().checkout(profile, on_receipt=on_receipt)
+    return default_pool().checkout(profile, sink=sink)
 
 
 def close_all(**_signal_kwargs) -> None:

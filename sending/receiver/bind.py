@@ -152,7 +152,8 @@ class ReceiverBind:
             raise self._lost(exc) from exc
 
     def close(self, timeout: float = 2.0) -> None:
-        """Unbind politely, answering (after storing) whatever arrives meanwhile."""
+        """Unbind politely; a deliver_sm arriving meanwhile is left unanswered (the SMSC sends it
+        again on the next bind)."""
         if self.conn is None:
             return
         sequence = self._next()

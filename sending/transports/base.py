@@ -6,6 +6,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from profiles.message import parts
 from profiles.message.parts import PartPlan
@@ -84,6 +85,17 @@ class Receipt:
     final: bool = True
 
 
+class ReceiptSink(Protocol):
+    """Where a bind's delivery receipts go (sending.receipt_matching.ReceiptQueue). The bind
+    answers a receipt only after a flush() that followed its add() has returned."""
+
+    def add(self, receipt: Receipt) -> None: ...
+
+    def flush(self) -> None:
+        """Write every receipt added so far durably (raise if that fails)."""
+        ...
+
+
 @dataclass
 class CheckStep:
     """One step of Test connection: what was done, whether it worked, how long it took."""
@@ -122,11 +134,11 @@ class Transport(ABC):
     Secrets are read from the profile in memory; never log them.
     """
 
-    def __init__(
-        self, profile, *, on_receipt: Callable[[Receipt], None] | None = None, limiter=None
-    ):
+    def __init__(self, profile, *, sink: ReceiptSink | None = None, limiter=None):
         self.profile = profile
-        self.on_receipt = on_receipt
+        # Receipts the gateway sends on this session go to the sink (SMPP); none: left to the
+        # receiver. Swapped by the session pool between tasks (set_sink).
+        self.sink = sink
         # A throughput cap shared by every worker (sending.jobs.throttle.Limiter), taken per part
         # before it is sent; without one SMPP keeps its per-session cap of profile.throughput.
         self.limiter = limiter
@@ -154,6 +166,14 @@ class Transport(ABC):
 
     @abstractmethod
     def check_connection(self) -> ConnectionReport: ...
+
+    def set_sink(self, sink: ReceiptSink | None) -> None:
+        self.sink = sink
+
+    def acknowledge_receipts(self) -> None:
+        """Have the sink write the receipts it holds, then answer them (SMPP answers only then)."""
+        if self.sink is not None:
+            self.sink.flush()
 
     def __enter__(self):
         self.open()

@@ -7,19 +7,27 @@ The session owns a `Window` (window.py) that decides which parts go and settles 
 There is deliberately no keep-alive thread: a second writer on the socket is a known source of
 corrupted streams. enquire_link is sent by the same loop whenever the link has been quiet for the
 interval, while sending, while waiting, and in `poll()`.
+
+A delivery receipt is answered only once it is written: the session hands it to its sink (a
+ReceiptSink: add, then flush writes), owes the deliver_sm_resp, and answers it ESME_ROK after a
+flush that followed: within ACK_WITHIN while sending, after each read while polling, and before
+`run()`/`poll()` return or the session unbinds. A lost connection forgets what it owed (the SMSC
+sends those again on the next bind; a repeated receipt changes nothing). Without a sink, a
+receipt is answered ESME_RX_T_APPN, as an inbound message is: the SMSC delivers it again, on a
+bind that can keep it (the receiver's).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from django.utils.translation import gettext as _
 
 from profiles import choices
 
-from ..base import Receipt, TransportError
+from ..base import ReceiptSink, TransportError
 from . import codec, receipts
 from .codec import (
     DELIVER_SM,
@@ -38,10 +46,11 @@ from .window import Job, Window  # noqa: F401  (Job is part of this module's API
 log = logging.getLogger(__name__)
 
 UNBIND_GRACE = 2.0  # after the SMSC's unbind, wait this long for responses still due
+ACK_WITHIN = 0.25  # seconds a written receipt may wait for its deliver_sm_resp while sending
 
 
 class Session:
-    def __init__(self, profile, on_receipt: Callable[[Receipt], None] | None = None):
+    def __init__(self, profile, sink: ReceiptSink | None = None):
         self.host, self.port = profile.host, int(profile.port or 2775)
         self.profile = profile
         self.enquire_interval = float(profile.enquire_link_interval)
@@ -58,7 +67,7 @@ class Session:
             response_timeout=self.response_timeout,
         )
         self.transceiver = profile.bind_mode == choices.BindMode.TRANSCEIVER
-        self.on_receipt = on_receipt
+        self.sink = sink
         self.conn: Connection | None = None
         self.smsc_system_id = ""
         self.reconnects = 0
@@ -68,6 +77,8 @@ class Session:
         self._enquire: tuple[int, float] | None = None  # our unanswered enquire_link
         self._lost_at: float | None = None
         self._unbound_at: float | None = None  # when the SMSC sent unbind
+        self._owed: list[int] = []  # deliver_sm of receipts in the sink, not answered yet
+        self._owed_since = 0.0
 
     # Binding ------------------------------------------------------------------------------------
 
@@ -129,10 +140,14 @@ class Session:
                         permanent=False,
                         code="timeout",
                     )
+                response = None
                 for cid, status, seq, rbody in self.conn.read(left):
-                    if seq == sequence and cid in (expected, GENERIC_NACK):
-                        return self._response(cid, status, seq, rbody)
-                    self._incoming(cid, status, seq, rbody)
+                    if response is None and seq == sequence and cid in (expected, GENERIC_NACK):
+                        response = (cid, status, seq, rbody)
+                    else:  # what came with it (a deliver_sm right after bind_resp) is kept too
+                        self._incoming(cid, status, seq, rbody)
+                if response is not None:
+                    return self._response(*response)
                 if self._replies:
                     self._write([])
                 if self._unbound_at is not None:
@@ -160,9 +175,14 @@ class Session:
             raise status_error(resp.status)
 
     def close(self, timeout: float = 2.0) -> None:
-        """Unbind politely (waiting briefly for unbind_resp) and close the socket."""
+        """Answer the receipts the sink can write, unbind politely (waiting briefly for
+        unbind_resp) and close the socket."""
         if self.conn is None:
             return
+        try:
+            self.acknowledge_receipts()
+        except Exception:
+            log.exception("receipts not written before unbinding; the SMSC sends them again")
         try:
             self.call("unbind", timeout)
         except TransportError:
@@ -176,6 +196,7 @@ class Session:
         self._enquire = None
         self._unbound_at = None
         self._replies.clear()
+        self._owed.clear()  # the SMSC sends them again on the next bind
 
     def _lose(self, reason: object) -> None:
         log.warning("SMPP connection to %s:%s lost: %s", self.host, self.port, reason)
@@ -207,7 +228,7 @@ class Session:
             yield from window.settled()
             if self.conn is None:
                 if window.finished:
-                    return
+                    return  # nothing owed: a lost connection forgot it
                 try:
                     self._ensure_connected()
                     failures = 0
@@ -220,10 +241,15 @@ class Session:
             now = time.monotonic()
             try:
                 out = window.fill(now, self.next_sequence) if self._unbound_at is None else []
+                if self._owed and now - self._owed_since >= ACK_WITHIN:
+                    self.acknowledge_receipts()
                 if out or self._replies:
                     self._write(out)
                 yield from window.settled()
                 if window.finished:
+                    self.acknowledge_receipts()
+                    if self._replies:
+                        self._write([])
                     return
                 self._keepalive(now)
                 for pdu in self.conn.read(self._quiet_for(now)):
@@ -244,6 +270,8 @@ class Session:
         is due (a response, a throughput token, the end of a pause, a keep-alive)."""
         sending = self._unbound_at is None and self.window.has_work()
         wait = min(self.enquire_interval, self.window.next_due(now, sending))
+        if self._owed:
+            wait = min(wait, self._owed_since + ACK_WITHIN - now)
         if self._unbound_at is not None:
             wait = min(wait, self._unbound_at + UNBIND_GRACE - now)
         return max(0.0, wait)
@@ -260,7 +288,8 @@ class Session:
     def _incoming(self, command_id: int, status: int, sequence: int, body: bytes) -> None:
         if command_id == DELIVER_SM:
             answer = self._deliver_sm(status, sequence, body)
-            self._replies.append(codec.encode("deliver_sm_resp", sequence, answer))
+            if answer is not None:
+                self._replies.append(codec.encode("deliver_sm_resp", sequence, answer))
         elif command_id == ENQUIRE_LINK:
             self._replies.append(codec.encode("enquire_link_resp", sequence))
         elif command_id == ENQUIRE_LINK_RESP:
@@ -274,26 +303,44 @@ class Session:
         elif not command_id & RESPONSE:
             self._replies.append(codec.encode("generic_nack", sequence, ESME_RINVCMDID))
 
-    def _deliver_sm(self, status: int, sequence: int, body: bytes) -> int:
-        """Handle one deliver_sm; returns the command_status to answer it with."""
+    def _deliver_sm(self, status: int, sequence: int, body: bytes) -> int | None:
+        """Handle one deliver_sm; returns the command_status to answer it with now, or None for
+        a receipt in the sink (answered by acknowledge_receipts once written)."""
         try:
             sm = codec.decode(DELIVER_SM, status, sequence, body)
         except ValueError as exc:
             log.warning("undecodable deliver_sm from %s:%s: %s", self.host, self.port, exc)
             return ESME_ROK
-        if (sm.esm_class or 0) & ESM_TYPE_MASK in ESM_NOTIFICATIONS:  # receipt / notification
-            receipt = receipts.from_deliver_sm(sm)
-            if self.on_receipt is not None:
-                self.on_receipt(receipt)
-            return ESME_ROK
+        receipt = (sm.esm_class or 0) & ESM_TYPE_MASK in ESM_NOTIFICATIONS  # or notification
+        if receipt and self.sink is not None:
+            if not self._owed:
+                self._owed_since = time.monotonic()
+            self._owed.append(sequence)
+            self.sink.add(receipts.from_deliver_sm(sm))
+            return None
         # An inbound message is the receiver's to store (sending.receiver answers only once the
-        # row is written). Answered "temporary error" here, the SMSC delivers it again, on the
-        # receiver's bind; answered OK it would be lost.
+        # row is written), and so is a receipt this session has nowhere to write. Answered
+        # "temporary error" here, the SMSC delivers it again, on the receiver's bind; answered
+        # OK it would be lost.
         log.info(
-            "inbound message from %s left to the receiver (answered ESME_RX_T_APPN)",
+            "%s from %s left to the receiver (answered ESME_RX_T_APPN)",
+            "receipt" if receipt else "inbound message",
             codec.as_text(sm.source_addr),
         )
         return ESME_RX_T_APPN
+
+    def acknowledge_receipts(self) -> None:
+        """Have the sink write every receipt it was handed, then answer them ESME_ROK (with the
+        next write). If the sink fails they stay unanswered: never answered before written."""
+        if not self._owed:
+            return
+        owed, self._owed = self._owed, []
+        try:
+            self.sink.flush()
+        except BaseException:
+            self._owed = owed + self._owed
+            raise
+        self._replies += [codec.encode("deliver_sm_resp", seq, ESME_ROK) for seq in owed]
 
     def _keepalive(self, now: float) -> None:
         """enquire_link when quiet for the interval; a link that does not answer is dead."""
@@ -321,11 +368,13 @@ class Session:
                     continue
             try:
                 self._keepalive(now)
+                self.acknowledge_receipts()  # idle: written and answered as soon as read
                 if self._replies:
                     self._write([])
                 wait = min(deadline - now, self.enquire_interval)
                 for pdu in self.conn.read(max(0.0, wait)):
                     self._incoming(*pdu)
+                self.acknowledge_receipts()
                 if self._replies:
                     self._write([])
                 if self._unbound_at is not None:

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from ..base import (
     ConnectionReport,
     OutgoingMessage,
-    Receipt,
     SendResult,
     Transport,
     TransportError,
@@ -26,17 +25,19 @@ CHECK_TIMEOUT = 10.0  # Test connection answers within seconds, whatever the bin
 
 
 class SmppTransport(Transport):
-    def __init__(self, profile, *, on_receipt=None, limiter=None):
-        super().__init__(profile, on_receipt=on_receipt, limiter=limiter)
+    def __init__(self, profile, *, sink=None, limiter=None):
+        super().__init__(profile, sink=sink, limiter=limiter)
         self.builder = PartBuilder(profile)
-        self.session = Session(profile, self._receipt)
+        self.session = Session(profile, sink)
         self.session.window.limiter = limiter
-        self.receipts: list[Receipt] = []
 
-    def _receipt(self, receipt: Receipt) -> None:
-        self.receipts.append(receipt)
-        if self.on_receipt is not None:
-            self.on_receipt(receipt)
+    def set_sink(self, sink) -> None:
+        """Receipts from now on go to `sink`; the ones owed are answered only once written, so
+        the previous sink must have been flushed (acknowledge_receipts) first."""
+        self.sink = self.session.sink = sink
+
+    def acknowledge_receipts(self) -> None:
+        self.session.acknowledge_receipts()
 
     def open(self) -> None:
         if self.session.conn is None:
@@ -79,16 +80,14 @@ class SmppTransport(Transport):
             return outcome
         raise TransportError(_("The message was not sent."), permanent=False)
 
-    def poll_receipts(self, seconds: float) -> list[Receipt]:
-        """Listen on the bind for `seconds` (answering the SMSC, keeping the link alive) and
-        return the receipts that arrived meanwhile (each also went to on_receipt)."""
-        start = len(self.receipts)
+    def poll_receipts(self, seconds: float) -> None:
+        """Listen on the bind for `seconds`: receipts go to the sink, written then answered;
+        the SMSC's enquire_link is answered and the link kept alive."""
         self.session.poll(seconds)
-        return self.receipts[start:]
 
     def check_connection(self) -> ConnectionReport:
         report = ConnectionReport()
-        session = Session(self.profile, self._receipt)
+        session = Session(self.profile)  # no sink: a receipt is left to the receiver
         timeout = min(float(self.profile.bind_timeout), CHECK_TIMEOUT)
         where = f"{session.host}:{session.port}"
 

@@ -6,10 +6,13 @@ import multiprocessing
 import time
 
 import pytest
+from django.db import DatabaseError
 
 from profiles.choices import BindMode
+from sending import receipt_matching
 from sending.jobs import leases
 from sending.jobs.session_pool import SessionPool
+from sending.models import UnmatchedReceipt
 from sending.transports.base import OutgoingMessage, TransportError
 
 
@@ -151,16 +154,47 @@ def test_web_url_sessions_are_pooled_without_a_lease(gateway, web_url_profile, p
     assert len(gateway.requests) == 2
 
 
-def test_receipts_arriving_while_idle_go_to_the_next_task(start_smsc, smpp_profile, pool):
-    smsc = start_smsc("sandbox", receipt_delay=0.5)
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_bind_writes_its_receipts_itself_then_answers_them(start_smsc, smpp_profile, pool):
+    smsc = start_smsc("netsmpp", receipt_delay=0.5)
     profile = smpp_profile(smsc, bind_mode=BindMode.TRANSCEIVER)
     pool = pool()
     (sent,) = _send(pool, profile, "+41790000001")  # left before its receipt came
-    assert smsc.wait_for(lambda: smsc.events("deliver_sm_resp"), timeout=5)  # the keeper answered
-    got = []
-    with pool.checkout(profile, on_receipt=got.append):
-        pass
-    assert [receipt.provider_id for receipt in got] == sent.provider_ids
+
+    # No next task: the keeper thread wrote it (no part has the id: it waits as unmatched)…
+    [answer] = smsc.wait_for(lambda: _answered(smsc), timeout=5)
+    [row] = UnmatchedReceipt.objects.filter(profile=profile)
+    assert row.provider_id == sent.provider_ids[0]
+    # …and answered it only then.
+    assert row.received_at.timestamp() < answer["t"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_idle_bind_leaves_a_receipt_it_cannot_write_unanswered(
+    start_smsc, smpp_profile, pool, monkeypatch
+):
+    smsc = start_smsc("netsmpp", receipt_delay=0.3)
+    profile = smpp_profile(smsc, bind_mode=BindMode.TRANSCEIVER)
+    pool = pool()
+    monkeypatch.setattr(receipt_matching, "record_receipts", _database_down)
+    (sent,) = _send(pool, profile, "+41790000001")
+    assert smsc.wait_for(lambda: smsc.events("deliver_sm"), timeout=5)
+    time.sleep(1.0)  # the keeper polled the bind a few times meanwhile
+    assert not smsc.events("deliver_sm_resp")  # the SMSC still holds it
+    assert not UnmatchedReceipt.objects.exists()
+
+    monkeypatch.undo()  # the database is back: written, then answered
+    assert smsc.wait_for(lambda: _answered(smsc), timeout=5)
+    assert UnmatchedReceipt.objects.get().provider_id == sent.provider_ids[0]
+    assert len(_binds(smsc)) == 1  # on the same bind
+
+
+def _answered(smsc) -> list[dict]:
+    return [e for e in smsc.events("deliver_sm_resp") if e["status"] == 0]
+
+
+def _database_down(*args, **kwargs):
+    raise DatabaseError("the database is away")
 
 
 def test_a_lost_lease_is_taken_again_or_the_bind_closes(start_smsc, smpp_profile, pool, redis):

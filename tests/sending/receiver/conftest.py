@@ -19,6 +19,7 @@ from sending import services
 from sending.models import Message
 from sending.receiver.runner import Receiver
 from tests.peers.smsc import ROOT
+from tests.sending.jobs.bulk_support import workers  # noqa: F401 (real worker processes)
 
 
 def wait_until(predicate, timeout: float = 20.0, step: float = 0.1):

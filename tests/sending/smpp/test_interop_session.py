@@ -17,6 +17,7 @@ from profiles import choices
 from sending.transports.base import OutgoingMessage, SendResult, TransportError
 from sending.transports.smpp.transport import SmppTransport
 from tests.peers.smsc import PEERS, peers_with
+from tests.support import ListSink
 
 pytestmark = pytest.mark.peer
 
@@ -121,8 +122,9 @@ def test_it_sends_enquire_link_while_idle(peer_name, start_smsc, smpp_profile):
 def test_it_collects_delivery_receipts_on_a_transceiver_bind(peer_name, start_smsc, smpp_profile):
     peer = start_smsc(peer_name)
     profile = smpp_profile(peer, bind_mode=choices.BindMode.TRANSCEIVER)
-    received = []
-    with SmppTransport(profile, on_receipt=received.append) as transport:
+    sink = ListSink()
+    received = sink.written
+    with SmppTransport(profile, sink=sink) as transport:
         results = [
             transport.send(OutgoingMessage("+4915112345678", "ACME", "short one")),
             transport.send(OutgoingMessage("+4915112345679", "ACME", "long one " * 40)),

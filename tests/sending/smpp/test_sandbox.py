@@ -15,6 +15,7 @@ from sending.transports.base import OutgoingMessage, SendResult, TransportError
 from sending.transports.smpp.transport import SmppTransport
 from tests.peers.smsc import ROOT
 from tests.peers.tls import self_signed_certificate
+from tests.support import ListSink
 
 
 def test_it_shows_what_the_sandbox_received(make_profile):
@@ -110,9 +111,11 @@ def test_it_keeps_a_receipt_until_a_receiving_bind_opens(start_smsc, smpp_profil
     time.sleep(0.5)  # the receipt fell due with nobody to take it
     assert not peer.events("deliver_sm_resp")
 
-    with SmppTransport(receiving) as transport:
+    sink = ListSink()
+    with SmppTransport(receiving, sink=sink) as transport:
         transport.open()
-        receipts = transport.poll_receipts(2)
+        transport.poll_receipts(2)
+    receipts = sink.written
 
     assert [receipt.provider_id for receipt in receipts] == result.provider_ids
     assert receipts[0].delivered
