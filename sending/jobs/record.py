@@ -106,8 +106,7 @@ class Recorder:
 
 @dataclass(slots=True)
 class Batch:
-    """A Recorder's outcomes, taken out to be written (on the sender's connection or the
-    writer's, sending.jobs.writer)."""
+    """A Recorder's outcomes, taken out to be written by the writer thread (sending.jobs.writer)."""
 
     job_id: int
     sent: list[tuple]
