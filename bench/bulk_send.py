@@ -1,16 +1,17 @@
 """Benchmark: a bulk job end to end on real Celery worker processes to the Net::SMPP server.
 
     .venv/bin/python bench/bulk_send.py [--count 100000] [--db sqlite postgres] [--workers 1 2]
-                                        [--cap 500] [--cap-count 5000]
+                                        [--cap 500] [--cap-count 5000] [--pg-name NAME]
 
 For each database and worker count: a job of `count` single-part messages, Asynchronous with
 window 100, no cap, from the moment it is started (the dispatcher's first tick) until the last
 message's state is written (every state written: sent_at, provider id part row, per-second row).
 Prints msg/s and the ratio to a raw client writing pre-encoded submit_sm to the same server in
 the same run (bench/smpp_send.py's ceiling). Then a job with a cap of `cap` parts/s on two workers:
-the achieved rate and the highest one-second count at the server (from its log). The workers'
-resident memory is sampled through the job (at 10 %, 50 % and 100 %), to see it stays flat.
-PostgreSQL uses its own database, smsportal_bulk_bench (created and dropped). Not a test.
+the achieved rate and the highest one-second count at the server (from its log); `cap-count` must
+be at least three seconds at the cap (3 x cap), and --cap 0 skips that run. The workers' resident
+memory is sampled through the job (at 10 %, 50 % and 100 %), to see it stays flat. PostgreSQL uses
+its own database, --pg-name (default smsportal_bulk_bench; created and dropped). Not a test.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 VAR = ROOT / "var"
-PG_URL = "postgres://postgres@127.0.0.1:5432/smsportal_bulk_bench"
-DBS = {"sqlite": f"sqlite:///{VAR / 'bench-bulk.sqlite3'}", "postgres": PG_URL}
+PG_HOST = "postgres://postgres@127.0.0.1:5432"
+SQLITE_URL = f"sqlite:///{VAR / 'bench-bulk.sqlite3'}"
+
+
+DB_CHOICES = ("sqlite", "postgres")
 
 
 def rss_mb(pid: int) -> float:
@@ -179,8 +183,8 @@ def child(args) -> None:
             rate = len(stamps) / (max(stamps) - min(stamps))
             full = [seconds.get(s, 0) for s in range(min(seconds) + 1, max(seconds))]
             print(json.dumps({"kind": "cap", "highest_second": max(seconds.values()),
-                              "highest_full_second": max(full), "server_rate": rate, **result}),
-                  flush=True)  # fmt: skip
+                              "highest_full_second": max(full, default=None),
+                              "server_rate": rate, **result}), flush=True)  # fmt: skip
         finally:
             peer.stop()
             log.unlink(missing_ok=True)
@@ -189,12 +193,21 @@ def child(args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=100_000)
-    parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"], choices=list(DBS))
+    parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"], choices=DB_CHOICES)
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--cap", type=int, default=500)
     parser.add_argument("--cap-count", type=int, default=5000)
+    parser.add_argument("--pg-name", default="smsportal_bulk_bench", help="created and dropped")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.cap and args.cap_count < 3 * args.cap:
+        # The highest count after the first second needs a full second between the first and
+        # the last: at least three seconds of sending at the cap.
+        parser.error(
+            f"--cap-count {args.cap_count} is too small for --cap {args.cap}: the cap run needs "
+            f"at least 3 x cap = {3 * args.cap} messages (three seconds at the cap); "
+            "or --cap 0 to skip it"
+        )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smsportal.settings")
     if args.child:
         child(args)
@@ -217,15 +230,15 @@ def main() -> None:
             raw = run_raw(peer, min(args.count, 50_000))
         print(f"raw pre-encoded client, window 100: {raw:,.0f} msg/s", flush=True)
         for db in args.db:
-            url = DBS[db]
+            url = SQLITE_URL if db == "sqlite" else f"{PG_HOST}/{args.pg_name}"
             if db == "sqlite":
                 for suffix in ("", "-wal", "-shm"):
                     Path(str(VAR / "bench-bulk.sqlite3") + suffix).unlink(missing_ok=True)
             else:
                 subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists",
-                                "smsportal_bulk_bench"], check=True)  # fmt: skip
-                subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres",
-                                "smsportal_bulk_bench"], check=True)  # fmt: skip
+                                args.pg_name], check=True)  # fmt: skip
+                subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", args.pg_name],
+                               check=True)  # fmt: skip
             argv = [sys.executable, __file__, "--child", "--count", str(args.count), "--workers",
                     *map(str, args.workers), "--cap", str(args.cap if db == args.db[0] else 0),
                     "--cap-count", str(args.cap_count)]  # fmt: skip
@@ -257,7 +270,7 @@ def main() -> None:
                     )
             if db == "postgres":
                 subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists",
-                                "smsportal_bulk_bench"], check=False)  # fmt: skip
+                                args.pg_name], check=False)  # fmt: skip
     finally:
         redis.terminate()
         redis.wait(10)

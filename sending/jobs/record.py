@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
@@ -34,7 +35,7 @@ PART_COLUMNS = (
 
 
 class Recorder:
-    """Collects outcomes and writes them in one transaction per flush."""
+    """Collects outcomes; `take()` hands them over to be written in one transaction (write)."""
 
     def __init__(self, job_id: int, profile):
         self.job_id, self.profile = job_id, profile
@@ -95,28 +96,50 @@ class Recorder:
             tally = self.seconds[second] = [0, 0, 0]
         return tally
 
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        now = timezone.now()
-        with transaction.atomic(), connection.cursor() as cursor:
-            if self.sent:
-                _write_sent(cursor, self.sent, now)
-            if self.errors:
-                cursor.executemany(
-                    f"UPDATE {M} SET status = %s, error_code = %s, error_reason = %s, "
-                    "next_attempt_at = %s, finished_at = %s, claim_expires_at = NULL, "
-                    "possibly_duplicate = possibly_duplicate OR %s WHERE id = %s",
-                    self.errors,
-                )
-            if self.concat:
-                cursor.executemany(f"UPDATE {M} SET concat_ref = %s WHERE id = %s", self.concat)
-            if self.parts:
-                _write_parts(cursor, self.parts)
-            for second, (parts_sent, messages_sent, failed) in self.seconds.items():
-                add_second(cursor, self.job_id, parts_sent, messages_sent, failed, second=second)
+    def take(self) -> Batch:
+        """The outcomes collected so far, to be written (Recorder starts empty again)."""
+        batch = Batch(self.job_id, self.sent, self.parts, self.errors, self.concat, self.seconds)
         self.sent, self.parts, self.errors, self.concat = [], [], [], []
         self.seconds, self.pending = {}, 0
+        return batch
+
+
+@dataclass(slots=True)
+class Batch:
+    """A Recorder's outcomes, taken out to be written by the writer thread (sending.jobs.writer)."""
+
+    job_id: int
+    sent: list[tuple]
+    parts: list[tuple]
+    errors: list[tuple]
+    concat: list[tuple]
+    seconds: dict[int, list[int]]
+
+    def __bool__(self) -> bool:
+        return bool(self.sent or self.errors)
+
+
+def write(batch: Batch) -> None:
+    """One transaction: the messages' new states, their parts, the job's per-second counts."""
+    if not batch:
+        return
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if batch.sent:
+            _write_sent(cursor, batch.sent, now)
+        if batch.errors:
+            cursor.executemany(
+                f"UPDATE {M} SET status = %s, error_code = %s, error_reason = %s, "
+                "next_attempt_at = %s, finished_at = %s, claim_expires_at = NULL, "
+                "possibly_duplicate = possibly_duplicate OR %s WHERE id = %s",
+                batch.errors,
+            )
+        if batch.concat:
+            cursor.executemany(f"UPDATE {M} SET concat_ref = %s WHERE id = %s", batch.concat)
+        if batch.parts:
+            _write_parts(cursor, batch.parts)
+        for second, (parts_sent, messages_sent, failed) in batch.seconds.items():
+            add_second(cursor, batch.job_id, parts_sent, messages_sent, failed, second=second)
 
 
 def _write_sent(cursor, sent: list[tuple], now: datetime) -> None:

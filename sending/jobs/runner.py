@@ -1,13 +1,13 @@
 """One sender of a running job: claim a chunk, send it on the worker's session, record, repeat.
 
 Every message is a row before it is sent; a chunk is claimed straight into `submitting` in one
-UPDATE just before its submit_sm are written (chunk after chunk through one send_many, so the
-window stays full while the previous chunk's outcomes are written), so after a crash the sweeper
-knows which may be at the SMSC (at most about two chunks and a window). The job's state is read
-at least every CHECK_EVERY seconds, so pause and cancel stop the sending within a second; the
-profile's Test SMS and `sendsms` messages are sent on the same session between chunks, so they
-never wait behind the job. When every recent attempt fails because the gateway is away, the job
-pauses itself instead of burning the messages' retries.
+UPDATE just before its submit_sm are written (chunk after chunk through one send_many), and the
+outcomes are written by a thread on a second connection (sending.jobs.writer) while this one keeps
+the window full, so after a crash the sweeper knows which may be at the SMSC (at most about two
+chunks and a window). The job's state is read at least every CHECK_EVERY seconds, so pause and
+cancel stop the sending within a second; the profile's Test SMS and `sendsms` messages are sent on
+the same session between chunks, so they never wait behind the job. When every recent attempt
+fails because the gateway is away, the job pauses itself instead of burning the messages' retries.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sending.transports.base import OutgoingMessage, TransportError
 from . import claim, control, send_window, session_pool, slots
 from .claim import Claimed
 from .record import Recorder
+from .writer import Writer
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,8 @@ class Runner:
         self._zones_at = -ZONES_EVERY
         self._token = ""
         self._claimed, self._handed_over = 0, True
-        self._keys: list[str] = []
+        self._keys: list[str] = []  # provider keys of the parts in the Recorder
+        self.writer = Writer()
 
     # The loop ------------------------------------------------------------------------------------
 
@@ -95,7 +97,10 @@ class Runner:
                 return "paused"
             raise
         finally:
-            receipts.close()
+            try:
+                self.writer.close()
+            finally:
+                receipts.close()
 
     def _send_batch(self, transport, receipts, deadline: float) -> int:
         """Claim and send chunk after chunk through one send_many (the window never drains
@@ -134,7 +139,7 @@ class Runner:
                 claim.requeue_uncounted([row.id for row, _m, _e in self.held])
                 self.held = []
             self._count_held(recorder)
-            self._flush(recorder, receipts)
+            self._flush(recorder, receipts, wait=True)
             if self._claimed and not self._handed_over:
                 claim.release(token, cancelled=self.stop == BulkJob.Status.CANCELLED)
         return self._claimed
@@ -173,12 +178,17 @@ class Runner:
                     row.to, row.sender, row.text, str(row.id), only=only, concat_ref=row.concat_ref
                 )
 
-    def _flush(self, recorder: Recorder, receipts) -> None:
+    def _flush(self, recorder: Recorder, receipts, *, wait: bool = False) -> None:
+        """Hand the outcomes so far to the writer (`wait`: until they are committed); receipts
+        waiting for parts already committed are matched."""
         self._flushed_at = time.monotonic()
-        recorder.flush()
-        if self._keys:
-            receipts.parts_recorded(self._keys)
-            self._keys = []
+        keys, self._keys = self._keys, []
+        self.writer.hand_over(recorder.take(), keys)
+        if wait:
+            self.writer.wait()
+        committed = self.writer.committed()
+        if committed:
+            receipts.parts_recorded(committed)
         receipts.flush()
 
     # Housekeeping --------------------------------------------------------------------------------
@@ -196,6 +206,9 @@ class Runner:
         if now - self._renewed >= min(5.0, self.lease / 3, slots.ttl() / 3):
             self._renewed = now
             if self._token:
+                # Not while the writer updates some of the claim's rows: the two would wait for
+                # each other's row locks.
+                self.writer.wait()
                 claim.renew(self._token, self.lease)
             if not slots.renew(self.job.pk, self.slot, self.owner):
                 self.stop = "slot lost"
