@@ -6,6 +6,7 @@
 #        [--throttle-every N] [--drop-after N] [--enquire-interval S] [--no-receipts]
 #        [--receipt-delay S] [--receipt-form both|tlv|text] [--receipt-id-hex]
 #        [--receipt-before-resp] [--fail-submit N] [--spool DIR] [--resp-id-hex] [--fork]
+#        [--deliver-window N]
 #
 # Prints "listening on 127.0.0.1:PORT" once ready. Serves any number of sessions at once.
 # Checks credentials (ESME_RINVSYSID for an unknown system_id, ESME_RINVPASWD for a wrong
@@ -18,7 +19,9 @@
 # on the submitting session when that is a transceiver, else on any bound receiver or
 # transceiver session, and keeps each one until its deliver_sm_resp arrives: one left
 # unanswered when a session closes is sent again on the next bind, and one answered
-# ESME_RX_T_APPN a second later on another receiving session if there is one. Files NAME.json dropped in
+# ESME_RX_T_APPN a second later on another receiving session if there is one; with
+# --deliver-window N at most N deliver_sm wait for their resp on a session (the rest queue, as
+# an SMSC's window holds them). Files NAME.json dropped in
 # the --spool directory are deliver_sm to send ({source_addr, destination_addr, esm_class,
 # data_coding, source_addr_ton, short_message (hex), tlvs: {name: hex}}), e.g. inbound messages.
 # Every PDU it receives and every deliver_sm it sends is logged as one JSON line. With --fork
@@ -37,7 +40,7 @@ my ($port, $system_id, $password, $log_path) = (0, 'smppclient1', 'password', ''
 my ($throttle_every, $drop_after, $enquire_interval, $no_receipts) = (0, 0, 0, 0);
 my ($receipt_delay, $receipt_form, $receipt_id_hex, $receipt_before_resp, $fail_submit, $spool)
     = (0, 'both', 0, 0, 0, '');
-my ($resp_id_hex, $fork, $child) = (0, 0, 0);
+my ($resp_id_hex, $fork, $child, $deliver_window) = (0, 0, 0, 0);
 GetOptions(
     'port=i' => \$port, 'system-id=s' => \$system_id, 'password=s' => \$password,
     'log=s' => \$log_path, 'throttle-every=i' => \$throttle_every,
@@ -46,6 +49,7 @@ GetOptions(
     'receipt-form=s' => \$receipt_form, 'receipt-id-hex' => \$receipt_id_hex,
     'receipt-before-resp' => \$receipt_before_resp, 'fail-submit=i' => \$fail_submit,
     'spool=s' => \$spool, 'resp-id-hex' => \$resp_id_hex, 'fork' => \$fork,
+    'deliver-window=i' => \$deliver_window,
 ) or die "bad options\n";
 
 $| = 1;
@@ -129,6 +133,10 @@ sub flush_queue {
         my @others = grep { $_->{id} != ($item->{refused_by} // 0) } @receivers;
         @others = @receivers unless @others;
         $target ||= $others[$turn++ % @others];
+        if ($deliver_window && keys %{$target->{unacked}} >= $deliver_window) {
+            push @later, $item;  # the window is full: it waits for a resp
+            next;
+        }
         send_item($target, $item);
     }
     @queue = @later;

@@ -10,11 +10,11 @@ interval, while sending, while waiting, and in `poll()`.
 
 A delivery receipt is answered only once it is written: the session hands it to its sink (a
 ReceiptSink: add, then flush writes), owes the deliver_sm_resp, and answers it ESME_ROK after a
-flush that followed: within ACK_WITHIN while sending, after each read while polling, and before
-`run()`/`poll()` return or the session unbinds. A lost connection forgets what it owed (the SMSC
-sends those again on the next bind; a repeated receipt changes nothing). Without a sink, a
-receipt is answered ESME_RX_T_APPN, as an inbound message is: the SMSC delivers it again, on a
-bind that can keep it (the receiver's).
+flush that followed: while sending in batches (see ACK_WITHIN), after each read while polling,
+and before `run()`/`poll()` return or the session unbinds. A lost connection forgets what it
+owed (the SMSC sends those again on the next bind; a repeated receipt changes nothing). Without
+a sink, a receipt is answered ESME_RX_T_APPN, as an inbound message is: the SMSC delivers it
+again, on a bind that can keep it (the receiver's).
 """
 
 from __future__ import annotations
@@ -46,7 +46,10 @@ from .window import Job, Window  # noqa: F401  (Job is part of this module's API
 log = logging.getLogger(__name__)
 
 UNBIND_GRACE = 2.0  # after the SMSC's unbind, wait this long for responses still due
-ACK_WITHIN = 0.25  # seconds a written receipt may wait for its deliver_sm_resp while sending
+# While sending, receipts are written and answered in batches: once a read brings no new one
+# (the SMSC may be waiting for answers), ACK_BATCH are waiting, or the oldest waited ACK_WITHIN.
+ACK_WITHIN = 0.25  # seconds
+ACK_BATCH = 100
 
 
 class Session:
@@ -241,7 +244,9 @@ class Session:
             now = time.monotonic()
             try:
                 out = window.fill(now, self.next_sequence) if self._unbound_at is None else []
-                if self._owed and now - self._owed_since >= ACK_WITHIN:
+                if self._owed and (
+                    now - self._owed_since >= ACK_WITHIN or len(self._owed) >= ACK_BATCH
+                ):
                     self.acknowledge_receipts()
                 if out or self._replies:
                     self._write(out)
@@ -252,9 +257,15 @@ class Session:
                         self._write([])
                     return
                 self._keepalive(now)
+                owed = len(self._owed)
                 for pdu in self.conn.read(self._quiet_for(now)):
                     if not window.settle(*pdu):
                         self._incoming(*pdu)
+                if owed and len(self._owed) == owed:
+                    # A read brought no new receipt while some wait: the SMSC may be holding
+                    # the next ones until these are answered (its window is full).
+                    self.acknowledge_receipts()
+                    self._write([])
                 if self._unbound_at is not None and (
                     not window.inflight or time.monotonic() - self._unbound_at > UNBIND_GRACE
                 ):

@@ -76,3 +76,23 @@ def test_a_test_sms_receipt_is_answered_after_its_row_is_written(start_smsc, smp
     part = message.parts.get()
     [answer] = peer.wait_for(lambda: _resps(peer, ESME_ROK))
     assert part.receipt_at.timestamp() < answer["t"]  # the row was written first
+
+
+def test_receipts_keep_flowing_on_a_busy_bind_when_the_smsc_waits_for_each_answer(
+    start_smsc, smpp_profile
+):
+    # An SMSC with a deliver_sm window of 1 sends the next receipt only once the last one is
+    # answered: a bind that answered only every ACK_WITHIN would take 4 receipts a second.
+    peer = start_smsc("netsmpp", deliver_window=1)
+    profile = smpp_profile(
+        peer, bind_mode=BindMode.TRANSCEIVER, processing_mode="async", throughput=100
+    )
+    sink = ListSink()
+    outgoing = [OutgoingMessage(f"+49151{i:08d}", "ACME", f"Busy {i}") for i in range(200)]
+    with SmppTransport(profile, sink=sink) as transport:
+        sent = list(transport.send_many(outgoing))  # two seconds at the cap
+        during = len(sink.written)
+        transport.poll_receipts(1.0)
+    assert len(sent) == 200
+    assert during >= 150, during  # answered as they came, while sending
+    assert len(sink.written) == 200
