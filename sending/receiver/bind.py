@@ -26,8 +26,9 @@ from ..transports.smpp.codec import (
     RESPONSE,
     UNBIND,
 )
-from ..transports.smpp.connection import Connection, ConnectionLost, open_socket
+from ..transports.smpp.connection import ConnectionLost
 from ..transports.smpp.errors import ESME_RINVCMDID, ESME_ROK, status_error
+from ..transports.smpp.link import Link
 
 log = logging.getLogger(__name__)
 
@@ -37,55 +38,28 @@ UNBIND_RESP = UNBIND | RESPONSE
 Store = Callable[[list[bytes]], list[int]]
 
 
-class ReceiverBind:
+class ReceiverBind(Link):
     def __init__(self, profile, store: Store):
-        self.profile = profile
+        super().__init__(profile)
         self.store = store
-        self.host, self.port = profile.host, int(profile.port or 2775)
-        self.enquire_interval = float(profile.enquire_link_interval)
-        self.response_timeout = float(profile.response_timeout)
         self.command = (
             "bind_transceiver"
             if profile.bind_mode == choices.BindMode.TRANSCEIVER
             else "bind_receiver"
         )
-        self.conn: Connection | None = None
         self.received = 0
-        self._sequence = 0
-        self._last_write = 0.0
-        self._enquire: tuple[int, float] | None = None
         self._early: list = []
 
     @property
     def mode(self) -> str:
         return self.command.removeprefix("bind_")
 
-    def _next(self) -> int:
-        self._sequence = self._sequence % 0x7FFFFFFF + 1
-        return self._sequence
-
     def connect(self) -> None:
         """Connect and bind; TransportError (permanent for a refused bind) on failure."""
-        p = self.profile
-        timeout = float(p.bind_timeout)
-        sock = open_socket(
-            self.host, self.port, timeout, use_tls=p.use_tls, verify_tls=p.verify_tls
-        )
-        self.conn = Connection(sock, write_timeout=self.response_timeout)
-        sequence = self._next()
-        self._write(
-            codec.encode(
-                self.command,
-                sequence,
-                system_id=p.username,
-                password=p.password,
-                system_type=p.system_type,
-                interface_version=p.interface_version,
-                addr_ton=p.bind_ton,
-                addr_npi=p.bind_npi,
-                address_range=p.address_range,
-            )
-        )
+        timeout = float(self.profile.bind_timeout)
+        self._open(timeout)
+        sequence = self.next_sequence()
+        self._write([codec.encode(self.command, sequence, **self._bind_fields())])
         expected = (RESPONSE | codec.command_id(self.command), GENERIC_NACK)
         deadline = time.monotonic() + timeout
         try:
@@ -128,8 +102,7 @@ class ReceiverBind:
                 elif command_id == ENQUIRE_LINK:
                     replies.append(codec.encode("enquire_link_resp", sequence))
                 elif command_id == ENQUIRE_LINK_RESP:
-                    if self._enquire and self._enquire[0] == sequence:
-                        self._enquire = None
+                    self._enquire_answered(sequence)
                 elif command_id == UNBIND:
                     replies.append(codec.encode("unbind_resp", sequence))
                     unbound = True
@@ -144,7 +117,7 @@ class ReceiverBind:
                 ]
                 self.received += len(deliveries)
             if replies:
-                self._write(b"".join(replies))
+                self._write(replies)
             if unbound:
                 raise ConnectionLost(_("the SMSC unbound"))
         except ConnectionLost as exc:
@@ -156,9 +129,9 @@ class ReceiverBind:
         again on the next bind)."""
         if self.conn is None:
             return
-        sequence = self._next()
+        sequence = self.next_sequence()
         try:
-            self._write(codec.encode("unbind", sequence))
+            self._write([codec.encode("unbind", sequence)])
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 pdus = self.conn.read(deadline - time.monotonic())
@@ -167,31 +140,3 @@ class ReceiverBind:
         except ConnectionLost:
             pass
         self.drop()
-
-    def drop(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-        self.conn = None
-        self._enquire = None
-
-    def _write(self, data: bytes) -> None:
-        self.conn.write(data)
-        self._last_write = time.monotonic()
-
-    def _keepalive(self, now: float) -> None:
-        """enquire_link when quiet for the interval; a link that does not answer is dead."""
-        if self._enquire is not None:
-            if now - self._enquire[1] > self.response_timeout:
-                raise ConnectionLost(_("no enquire_link_resp within the response timeout"))
-        elif now - self._last_write >= self.enquire_interval:
-            sequence = self._next()
-            self._enquire = (sequence, now)
-            self._write(codec.encode("enquire_link", sequence))
-
-    def _lost(self, exc: Exception) -> TransportError:
-        return TransportError(
-            _("Connection to %(where)s lost: %(reason)s.")
-            % {"where": f"{self.host}:{self.port}", "reason": exc},
-            permanent=False,
-            code="connection_lost",
-        )

@@ -39,8 +39,9 @@ from .codec import (
     RESPONSE,
     UNBIND,
 )
-from .connection import Connection, ConnectionLost, open_socket
+from .connection import ConnectionLost
 from .errors import ESME_RINVCMDID, ESME_ROK, ESME_RX_T_APPN, status_error
+from .link import Link
 from .window import Job, Window  # noqa: F401  (Job is part of this module's API)
 
 log = logging.getLogger(__name__)
@@ -52,13 +53,10 @@ ACK_WITHIN = 0.25  # seconds
 ACK_BATCH = 100
 
 
-class Session:
+class Session(Link):
     def __init__(self, profile, sink: ReceiptSink | None = None):
-        self.host, self.port = profile.host, int(profile.port or 2775)
-        self.profile = profile
-        self.enquire_interval = float(profile.enquire_link_interval)
+        super().__init__(profile)
         self.bind_timeout = float(profile.bind_timeout)
-        self.response_timeout = float(profile.response_timeout)
         self.reconnect_delay = float(profile.reconnect_delay)
         self.max_retries = int(profile.max_retries)
         self.retry_map = dict(profile.retry_map or {})
@@ -71,13 +69,9 @@ class Session:
         )
         self.transceiver = profile.bind_mode == choices.BindMode.TRANSCEIVER
         self.sink = sink
-        self.conn: Connection | None = None
         self.smsc_system_id = ""
         self.reconnects = 0
-        self._sequence = 0
         self._replies: list[bytes] = []
-        self._last_write = 0.0
-        self._enquire: tuple[int, float] | None = None  # our unanswered enquire_link
         self._lost_at: float | None = None
         self._unbound_at: float | None = None  # when the SMSC sent unbind
         self._owed: list[int] = []  # deliver_sm of receipts in the sink, not answered yet
@@ -85,29 +79,15 @@ class Session:
 
     # Binding ------------------------------------------------------------------------------------
 
-    def next_sequence(self) -> int:
-        self._sequence = self._sequence % 0x7FFFFFFF + 1
-        return self._sequence
-
     def connect(self, timeout: float | None = None) -> None:
         """Connect and bind; TransportError (permanent for a refused bind) on failure."""
         timeout = self.bind_timeout if timeout is None else timeout
-        p = self.profile
-        sock = open_socket(
-            self.host, self.port, timeout, use_tls=p.use_tls, verify_tls=p.verify_tls
-        )
-        self.conn = Connection(sock, write_timeout=self.response_timeout)
+        self._open(timeout)
         try:
             resp = self.call(
                 "bind_transceiver" if self.transceiver else "bind_transmitter",
                 timeout,
-                system_id=p.username,
-                password=p.password,
-                system_type=p.system_type,
-                interface_version=p.interface_version,
-                addr_ton=p.bind_ton,
-                addr_npi=p.bind_npi,
-                address_range=p.address_range,
+                **self._bind_fields(),
             )
         except TransportError:
             self.drop()
@@ -157,12 +137,7 @@ class Session:
                     raise ConnectionLost(_("the SMSC unbound"))
         except ConnectionLost as exc:
             self.drop()
-            raise TransportError(
-                _("Connection to %(where)s lost: %(reason)s.")
-                % {"where": f"{self.host}:{self.port}", "reason": exc},
-                permanent=False,
-                code="connection_lost",
-            ) from exc
+            raise self._lost(exc) from exc
 
     def _response(self, command_id: int, status: int, sequence: int, body: bytes):
         try:
@@ -193,10 +168,7 @@ class Session:
         self.drop()
 
     def drop(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-        self.conn = None
-        self._enquire = None
+        super().drop()
         self._unbound_at = None
         self._replies.clear()
         self._owed.clear()  # the SMSC sends them again on the next bind
@@ -293,8 +265,7 @@ class Session:
         if self._replies:
             chunks = self._replies + chunks
             self._replies = []
-        self.conn.write(b"".join(chunks))
-        self._last_write = time.monotonic()
+        super()._write(chunks)
 
     def _incoming(self, command_id: int, status: int, sequence: int, body: bytes) -> None:
         if command_id == DELIVER_SM:
@@ -304,8 +275,7 @@ class Session:
         elif command_id == ENQUIRE_LINK:
             self._replies.append(codec.encode("enquire_link_resp", sequence))
         elif command_id == ENQUIRE_LINK_RESP:
-            if self._enquire and self._enquire[0] == sequence:
-                self._enquire = None
+            self._enquire_answered(sequence)
         elif command_id == UNBIND:
             # Answer and stop sending; responses still in the stream are read before the link is
             # treated as lost (so answered parts are not sent twice), then the caller rebinds.
@@ -352,16 +322,6 @@ class Session:
             self._owed = owed + self._owed
             raise
         self._replies += [codec.encode("deliver_sm_resp", seq, ESME_ROK) for seq in owed]
-
-    def _keepalive(self, now: float) -> None:
-        """enquire_link when quiet for the interval; a link that does not answer is dead."""
-        if self._enquire is not None:
-            if now - self._enquire[1] > self.response_timeout:
-                raise ConnectionLost(_("no enquire_link_resp within the response timeout"))
-        elif now - self._last_write >= self.enquire_interval:
-            sequence = self.next_sequence()
-            self._enquire = (sequence, now)
-            self._write([codec.encode("enquire_link", sequence)])
 
     def poll(self, seconds: float) -> None:
         """Stay on the bind for `seconds`: read receipts, answer the SMSC, keep the link alive."""

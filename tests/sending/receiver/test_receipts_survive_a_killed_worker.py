@@ -3,6 +3,9 @@ the SMSC saw answered is written, and the unanswered ones come again, on the rec
 
 from __future__ import annotations
 
+import signal
+import time
+
 import pytest
 from django.db.models import Sum
 
@@ -61,7 +64,7 @@ def test_no_receipt_is_lost_when_the_worker_is_killed_while_it_sends(
     [worker] = workers(1, **quick)
     # Receipts arrive on the job's own (sending) bind while it sends.
     assert bulk_support.wait_until(lambda: len(_answered(peer)) >= 100, 30, step=0.01, tick=tick)
-    worker.kill()
+    _kill_while_some_are_unanswered(worker, peer)
 
     answered = _answered(peer)
     assert len(peer.accepted()) < 600  # killed in the middle of the job
@@ -81,6 +84,22 @@ def test_no_receipt_is_lost_when_the_worker_is_killed_while_it_sends(
         JobSecond.objects.filter(job=job).aggregate(n=Sum("delivered"))["n"] == final["delivered"]
     )
     assert [e for e in peer.events("deliver_sm") if e["redelivery"]]  # some were unanswered
+
+
+def _kill_while_some_are_unanswered(worker, peer) -> None:
+    """SIGKILL the worker at a moment it holds receipts it has not answered. It answers within
+    milliseconds while it sends, so it is frozen (SIGSTOP) until the SMSC's log shows one
+    waiting, let go again if none does, then killed while frozen."""
+    for _attempt in range(200):
+        worker.process.send_signal(signal.SIGSTOP)
+        time.sleep(0.05)  # the SMSC logs what it sent and what came back
+        events = peer.events()
+        answered = {e["n"] for e in events if e["event"] == "deliver_sm_resp"}
+        if any(e["n"] not in answered for e in events if e["event"] == "deliver_sm"):
+            break
+        worker.process.send_signal(signal.SIGCONT)
+        time.sleep(0.02)
+    worker.kill()
 
 
 def _written() -> set[str]:
