@@ -63,6 +63,7 @@ class MessageAdmin(admin.ModelAdmin):
     list_select_related = ("profile", "job")
     # Millions of rows: no second COUNT of the whole table, an estimate for the unfiltered list.
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # "Show counts" would COUNT per filter choice
     paginator = EstimatedCountPaginator
     inlines = [MessagePartInline]
     fieldsets = (

@@ -150,6 +150,7 @@ class OptOutAdmin(admin.ModelAdmin):
     search_fields = ("number", "reason")
     list_select_related = ("created_by",)
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # a suppression list can hold millions of numbers
     form = optout_views.OptOutForm
     fields = ("number", "reason")
     change_list_template = "sending/admin/optout/change_list.html"
