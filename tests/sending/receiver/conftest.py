@@ -20,16 +20,7 @@ from sending.models import Message
 from sending.receiver.runner import Receiver
 from tests.peers.smsc import ROOT
 from tests.sending.jobs.bulk_support import workers  # noqa: F401 (real worker processes)
-
-
-def wait_until(predicate, timeout: float = 20.0, step: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
+from tests.support import wait_until as wait_until  # the receiver tests import it here
 
 
 @pytest.fixture
