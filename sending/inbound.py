@@ -22,6 +22,7 @@ from smpplib.command import DeliverSM
 
 from profiles.message import segments
 from sending.models import InboundMessage, InboundPart, Message, OptOut
+from sending.transports.base import storable
 from sending.transports.smpp.codec import ESM_UDHI, as_text
 
 log = logging.getLogger(__name__)
@@ -105,16 +106,16 @@ def e164(address: str, ton: int = 0) -> str:
 
 
 def decode(octets: bytes, data_coding: int) -> tuple[str, str]:
-    """(text, encoding) of inbound octets; unknown or binary codings are shown as hex."""
+    """(text, encoding) of inbound octets, storable; unknown or binary codings are shown as hex."""
     if data_coding & 0xF0 == 0xF0:  # message class coding group: bit 2 says 8-bit data
         data_coding = 4 if data_coding & 0x04 else 0
     try:
         if data_coding in (0, 1):
-            return segments.decode(octets, segments.GSM7), segments.GSM7
+            return storable(segments.decode(octets, segments.GSM7)), segments.GSM7
         if data_coding == 8:
-            return octets.decode("utf-16-be", "replace"), segments.UCS2
+            return storable(octets.decode("utf-16-be", "replace")), segments.UCS2
         if data_coding == 3:
-            return octets.decode("latin-1"), "latin1"
+            return storable(octets.decode("latin-1")), "latin1"
     except (UnicodeDecodeError, ValueError):
         pass
     return octets.hex(), "binary"

@@ -19,6 +19,7 @@ from sending.jobs import mapping as column_mapping
 from sending.jobs import numbers
 from sending.models import BulkJob, ImportIssue, Message
 from sending.models.job import ISSUE_VALUE_MAX
+from sending.transports.base import storable
 
 Code = ImportIssue.Code
 _COMPOSE_CODES = {
@@ -81,6 +82,14 @@ class RowChecker:
 
     def check(self, row: int, cells: list[str]) -> Checked:
         result = Checked(row)
+        for index in (self.phone, self.language, *self.data.values()):
+            cell = self._cell(cells, index)
+            if "\0" in cell:  # past the sample the reader checks: sent or stored, it breaks
+                reason = _("This cell holds a NUL character (binary data): fix the file.")
+                result.issues.append(
+                    self.issue(row, index, Code.INVALID_MESSAGE, reason, storable(cell))
+                )
+                return result
         raw = self._cell(cells, self.phone)
         number = self._number(result, raw)
         language = self._language(result, self._cell(cells, self.language))

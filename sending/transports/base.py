@@ -73,9 +73,15 @@ class SendResult:
     parts: int = 1
 
 
+def storable(text: str) -> str:
+    """Text as a database can keep it: PostgreSQL's text refuses NUL, which gateways send (a
+    long message's receipt quotes its UDH, whose second octet is 0; Latin-1 or UCS-2 content)."""
+    return text.replace("\0", "\ufffd") if "\0" in text else text
+
+
 @dataclass
 class Receipt:
-    """A delivery receipt as received from the gateway."""
+    """A delivery receipt as received from the gateway (its texts storable as they come)."""
 
     provider_id: str
     status: str  # DELIVRD, UNDELIV, EXPIRED, REJECTD, ... (SMPP appendix B stat values)
@@ -83,6 +89,10 @@ class Receipt:
     raw: str = ""
     delivered: bool = False
     final: bool = True
+
+    def __post_init__(self):
+        self.provider_id, self.status = storable(self.provider_id), storable(self.status)
+        self.error_code, self.raw = storable(self.error_code), storable(self.raw)
 
 
 class ReceiptSink(Protocol):

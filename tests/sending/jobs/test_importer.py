@@ -72,6 +72,23 @@ def test_it_reports_each_bad_row_with_its_column_and_reason(imported, named_prof
     assert job.issues.get(row=3).value == "12"
 
 
+def test_it_reports_a_nul_character_past_the_files_first_bytes_as_a_bad_row(
+    imported, named_profile
+):
+    # The reader refuses a file with NUL in its first 64 KB; one further on reaches a cell,
+    # which PostgreSQL could not store (text and JSON refuse NUL).
+    mapping = {"Phone": "phone", "First name": "data:customer.first_name", "Language": "language"}
+    filler = "".join(f"+49151{i:08d};Ann;en\n" for i in range(4000))  # past reader.SAMPLE_BYTES
+    content = HEADER + filler + "+4915199999999;Bo\x00b;en\n+4915199999998;Cy;en\n"
+    assert len(filler) > reader.SAMPLE_BYTES
+    job = imported(content, mapping=mapping, profile=named_profile)
+
+    assert issues(job) == [(4002, "First name", "invalid_message")]
+    issue = job.issues.get()
+    assert "NUL character" in issue.message and issue.value == "Bo\ufffdb"
+    assert job.rows_imported == 4001 and job.messages.filter(to="+4915199999998").exists()
+
+
 def test_it_reads_numbers_in_the_jobs_default_country(imported):
     job = imported("phone\n06 12 34 56 78\n0151 2345678\n", default_country="FR")
     assert recipients(job) == [(2, "+33612345678")]

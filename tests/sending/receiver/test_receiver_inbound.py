@@ -57,6 +57,21 @@ def test_it_stores_a_single_inbound_message(listening):
     assert peer.wait_for(lambda: peer.events("deliver_sm_resp"))[0]["status"] == 0
 
 
+@pytest.mark.parametrize(
+    ("data", "data_coding", "text"),
+    [(b"A\x00B", 3, "A\ufffdB"), ("A\0B".encode("utf-16-be"), 8, "A\ufffdB")],
+)
+def test_it_stores_a_message_holding_a_nul_and_answers_it(listening, data, data_coding, text):
+    # PostgreSQL's text refuses NUL: unstored, the deliver_sm would never be answered and the
+    # SMSC would send it again for ever.
+    peer, _profile = listening()
+    _mo(peer, data, data_coding=data_coding)
+
+    [inbound] = _complete()
+    assert inbound.text == text
+    assert peer.wait_for(lambda: peer.events("deliver_sm_resp"))[0]["status"] == 0
+
+
 def test_it_reassembles_a_two_part_ucs2_message_sent_out_of_order(listening):
     peer, _profile = listening()
     text = "Привет " * 9 + "abc👋 и ещё"  # 66 units, then a surrogate pair cut between parts

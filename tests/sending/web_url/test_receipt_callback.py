@@ -112,3 +112,16 @@ def test_it_keeps_a_callback_for_an_unknown_message(client, profile, message):
     path = _path(profile, message).removesuffix(f"/{message.pk}/") + "/999999/"
     assert client.get(path, {"type": "1", "smsc": "abc"}).status_code == 200
     assert UnmatchedReceipt.objects.get().status == "DELIVRD"
+
+
+def test_it_keeps_a_receipt_text_that_quotes_a_long_messages_udh(client, profile, message):
+    # Kannel's %A for a long message ends with the part's UDH, 05 00 03 …: a NUL, which
+    # PostgreSQL's text refuses (it was a 500 there, found through the real Kannel).
+    answer = "id:55 sub:001 dlvrd:001 stat:DELIVRD err:000 text:\x05\x00\x03\x07\x03\x01Long"
+    assert _kannel(client, profile, message, 1, answer=answer).status_code == 200
+    message.refresh_from_db()
+    assert message.status == Message.Status.DELIVERED
+    assert message.parts.get().receipt_raw.endswith("text:\x05\ufffd\x03\x07\x03\x01Long")
+    path = _path(profile, message).removesuffix(f"/{message.pk}/") + "/999999/"
+    assert client.get(path, {"type": "1", "smsc": "a\x00b", "answer": answer}).status_code == 200
+    assert UnmatchedReceipt.objects.get().provider_id == "a\ufffdb"
