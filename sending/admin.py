@@ -6,11 +6,11 @@ from __future__ import annotations
 from functools import partial
 
 from django.contrib import admin
-from django.db.models import Q
 from django.urls import path
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from profiles.models.profile import visibility
 from sending import admin_inbound, admin_views, list_filters  # noqa: F401  (admin_inbound registers)
 from sending.admin_filters import VisibleProfileFilter
 from sending.jobs import admin as jobs_admin  # noqa: F401  registers BulkJob and OptOut
@@ -105,12 +105,8 @@ class MessageAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        user = request.user
-        if user.is_superuser:
-            return queryset
         # The same visibility as Global Configuration gives the profiles themselves.
-        return queryset.filter(Q(profile__is_global=True) | Q(profile__owner=user))
+        return super().get_queryset(request).filter(visibility(request.user, via="profile__"))
 
     def get_urls(self):
         def view(function):

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import admin
-from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from profiles.models.profile import visibility
 from sending.admin_filters import VisibleProfileFilter
 from sending.list_filters import InboundEncodingFilter, ReceiptStatusFilter
 from sending.models import InboundMessage, UnmatchedReceipt
@@ -34,10 +34,7 @@ class _ReadOnly(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(Q(profile__is_global=True) | Q(profile__owner=request.user))
+        return super().get_queryset(request).filter(visibility(request.user, via="profile__"))
 
 
 class CompletenessFilter(admin.SimpleListFilter):

@@ -37,13 +37,18 @@ def _port(**kwargs):
     )
 
 
+def visibility(user, via: str = "") -> models.Q:
+    """Global Configuration as a filter: global profiles for every staff user, private ones for
+    their owner; superusers see everything. `via` leads to the profile from another model
+    ("profile__" for its messages, jobs, inbound messages)."""
+    if user.is_superuser:
+        return models.Q()
+    return models.Q(**{f"{via}is_global": True}) | models.Q(**{f"{via}owner_id": user.pk})
+
+
 class SmsProfileQuerySet(models.QuerySet):
     def visible_to(self, user) -> SmsProfileQuerySet:
-        """Global Configuration: global profiles for every staff user, private ones for their
-        owner; superusers see everything."""
-        if user.is_superuser:
-            return self
-        return self.filter(models.Q(is_global=True) | models.Q(owner_id=user.pk))
+        return self.filter(visibility(user))
 
     def complete(self) -> SmsProfileQuerySet:
         return self.filter(saved_steps=ALL_STEPS_SAVED)

@@ -8,7 +8,6 @@ import itertools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from profiles.models.profile import visibility
 from sending import tasks
 from sending.jobs import create, schedule, totals
 from sending.jobs.forms import MappingForm, NewJobForm, SeedForm, StartForm
@@ -45,9 +45,7 @@ STEP_URLS = {
 
 def visible_jobs(user):
     jobs = BulkJob.objects.select_related("profile", "created_by")
-    if user.is_superuser:
-        return jobs
-    return jobs.filter(Q(profile__is_global=True) | Q(profile__owner=user))
+    return jobs.filter(visibility(user, via="profile__"))
 
 
 def _job(request, job_id: int, permission: str = "sending.add_bulkjob") -> BulkJob:

@@ -76,7 +76,7 @@ class SendResult:
 def storable(text: str) -> str:
     """Text as a database can keep it: PostgreSQL's text refuses NUL, which gateways send (a
     long message's receipt quotes its UDH, whose second octet is 0; Latin-1 or UCS-2 content)."""
-    return text.replace("\0", "\ufffd") if "\0" in text else text
+    return text.replace("\0", "\ufffd")
 
 
 @dataclass
