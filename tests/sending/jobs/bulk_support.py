@@ -83,7 +83,28 @@ def worker_env(**extra) -> dict[str, str]:
     return env
 
 
-class Worker:
+class Child:
+    """A process a test started (`process`), writing to the file `log`."""
+
+    process: subprocess.Popen
+
+    def kill(self) -> None:
+        """SIGKILL: no unbind, no cleanup, leases left to expire."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+class Worker(Child):
     """A real Celery worker process serving the bulk queue (solo pool: one sender at a time)."""
 
     def __init__(self, name: str, log_dir: Path, queues: str = "bulk", **env):
@@ -98,20 +119,6 @@ class Worker:
 
     def ready(self, timeout: float = 30) -> bool:
         return bool(wait_until(lambda: "ready." in self.log_path.read_text(), timeout))
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
 
 
 class Beat(Worker):

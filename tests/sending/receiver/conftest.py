@@ -4,22 +4,23 @@ a peer able to send deliver_sm on demand, and messages sent through the real sen
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from profiles import choices
 from sending import services
 from sending.models import Message
 from sending.receiver.runner import Receiver
 from tests.peers.smsc import ROOT
-from tests.sending.jobs.bulk_support import workers  # noqa: F401 (real worker processes)
+from tests.sending.jobs.bulk_support import (
+    Child,
+    worker_env,
+    workers,  # noqa: F401 (real worker processes)
+)
 from tests.support import wait_until as wait_until  # the receiver tests import it here
 
 
@@ -86,39 +87,18 @@ def bound(running: Receiver, profile, timeout: float = 15.0) -> bool:
     return bool(wait_until(check, timeout))
 
 
-class ReceiverProcess:
-    """`manage.py smpp_listen` as its own process, on this test's database."""
+class ReceiverProcess(Child):
+    """`manage.py smpp_listen` as its own process, on this test's database and Redis."""
 
     def __init__(self, profile_ids: list[int], log: Path):
-        settings_dict = connection.settings_dict
-        env = dict(os.environ, SMSPORTAL_BIND_LEASE_TTL="4")
-        if settings_dict["ENGINE"].endswith("sqlite3"):
-            env["DATABASE_URL"] = f"sqlite:///{settings_dict['NAME']}"
-        else:
-            env["DATABASE_URL"] = (
-                f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:"
-                f"{settings_dict['PORT']}/{settings_dict['NAME']}"
-            )
         args = [sys.executable, "manage.py", "smpp_listen"]
         for pk in profile_ids:
             args += ["--profile", str(pk)]
-        self.out = open(log, "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self.out, stderr=self.out)
-
-    def kill(self) -> None:
-        """SIGKILL: no unbind, no cleanup, leases left to expire."""
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.out.close()
+        self.log = open(log, "ab")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(
+            args, cwd=ROOT, env=worker_env(SMSPORTAL_BIND_LEASE_TTL=4), stdout=self.log,
+            stderr=self.log,
+        )  # fmt: skip
 
 
 @pytest.fixture
