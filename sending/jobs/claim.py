@@ -3,9 +3,10 @@
 PostgreSQL: one UPDATE over `SELECT … ORDER BY id LIMIT n FOR UPDATE SKIP LOCKED` (two workers
 claim different rows without waiting on each other). SQLite: the same conditional UPDATE without
 row locks (SQLite has one writer at a time; the sub-select runs inside the writer's transaction).
-Both set status sending (or submitting, for the sender that writes the chunk next), a claim
-token and a lease (claim_expires_at) the sweeper honours, and count the attempt. Raw SQL: this
-is the hot path (bulk-notes: the ORM is the bottleneck).
+Both set status sending, a claim token and a lease (claim_expires_at) the sweeper honours, and
+count the attempt. A chunk is claimed ahead (by the writer thread, while the one before is sent)
+and marked handed, one HandedChunk row, just before its first submit_sm. Raw SQL: this is the hot
+path (bulk-notes: the ORM is the bottleneck).
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sending.models import Message, MessagePart, OptOut
+from sending.models import HandedChunk, Message, MessagePart, OptOut
 
 M = Message._meta.db_table
+H = HandedChunk._meta.db_table
+OPT_OUT = OptOut._meta.db_table
 S = Message.Status
 
 
@@ -29,6 +32,7 @@ class Claimed:
     """One claimed message, as the runner needs it."""
 
     id: int
+    claim: str
     to: str
     sender: str
     text: str
@@ -44,27 +48,22 @@ def is_postgres() -> bool:
 
 def in_ids(ids) -> tuple[str, list]:
     """`id IN (…)` for SQLite, `id = ANY(%s)` (one parameter) for PostgreSQL."""
-    ids = list(ids)
+    return _in("id", ids)
+
+
+def _in(column: str, values) -> tuple[str, list]:
+    values = list(values)
     if is_postgres():
-        return "id = ANY(%s)", [ids]
-    return f"id IN ({','.join(['%s'] * len(ids))})", ids
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN ({','.join(['%s'] * len(values))})", values
 
 
 def claim_batch(
-    job_id: int,
-    limit: int,
-    lease: float,
-    zones: list[str] | None = None,
-    *,
-    token: str | None = None,
-    submitting: bool = False,
+    job_id: int, limit: int, lease: float, zones: list[str] | None = None
 ) -> tuple[str, list[Claimed]]:
     """Claim up to `limit` queued messages of the job (only those whose time zone is in `zones`
-    when given: the send window) and return (claim token, the rows in id order). `token` adds
-    them to an earlier claim; `submitting` claims them straight into status submitting (the
-    sender writes their submit_sm next: one UPDATE per message fewer than sending, then
-    submitting)."""
-    token = token or uuid.uuid4().hex
+    when given: the send window) and return (claim token, the rows in id order)."""
+    token = uuid.uuid4().hex
     now = timezone.now()
     where, params = "job_id = %s AND status = %s", [job_id, S.QUEUED]
     if zones is not None:
@@ -80,8 +79,11 @@ def claim_batch(
         f"SET status = %s, claim = %s, claim_expires_at = %s, attempts = {M}.attempts + 1, "
         "last_attempt_at = %s"
     )
-    status = S.SUBMITTING if submitting else S.SENDING
-    returning = f'RETURNING {M}.id, "to", sender, text, attempts, concat_ref, parts_count'
+    # Whether the number joined the opt-out list after the import, in the same statement.
+    returning = (
+        f'RETURNING {M}.id, claim, "to", sender, text, attempts, concat_ref, parts_count, '
+        f'EXISTS (SELECT 1 FROM {OPT_OUT} WHERE {OPT_OUT}.number = {M}."to")'
+    )
     if is_postgres():
         # A materialised CTE: PostgreSQL may run a LIMIT sub-select inside `id IN (…)` more than
         # once and so claim more rows than asked; the CTE picks (and locks) the rows once.
@@ -90,35 +92,33 @@ def claim_batch(
             f"LIMIT %s FOR UPDATE SKIP LOCKED) UPDATE {M} {set_claimed} FROM picked "
             f"WHERE {M}.id = picked.id AND {M}.status = %s {returning}"
         )
-        args = [*params, limit, status, token, now + timedelta(seconds=lease), now, S.QUEUED]
+        args = [*params, limit, S.SENDING, token, now + timedelta(seconds=lease), now, S.QUEUED]
     else:
         sql = (
             f"UPDATE {M} {set_claimed} WHERE status = %s AND id IN "
             f"(SELECT id FROM {M} WHERE {where} ORDER BY id LIMIT %s) {returning}"
         )
-        args = [status, token, now + timedelta(seconds=lease), now, S.QUEUED, *params, limit]
+        args = [S.SENDING, token, now + timedelta(seconds=lease), now, S.QUEUED, *params, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
-        rows = [Claimed(*row) for row in cursor.fetchall()]
+        found = cursor.fetchall()
+    rows = [Claimed(*row[:-1]) for row in found if not row[-1]]
     rows.sort(key=lambda row: row.id)
-    return token, _accepted_parts(_drop_opted_out(rows, now))
+    _fail_opted_out([row[0] for row in found if row[-1]], now)
+    return token, _accepted_parts(rows)
 
 
-def _drop_opted_out(rows: list[Claimed], now: datetime) -> list[Claimed]:
-    """A number put on the opt-out list after the import never gets the message: fail it."""
-    numbers = {row.to for row in rows}
-    blocked = set(OptOut.objects.filter(number__in=numbers).values_list("number", flat=True))
-    if not blocked:
-        return rows
-    stopped = [row.id for row in rows if row.to in blocked]
-    Message.objects.filter(pk__in=stopped).update(
+def _fail_opted_out(ids: list[int], now: datetime) -> None:
+    """A number put on the opt-out list after the import never gets the message."""
+    if not ids:
+        return
+    Message.objects.filter(pk__in=ids).update(
         status=S.FAILED,
         error_code="opted_out",
         error_reason=_("The number is on the opt-out list."),
         finished_at=now,
         claim_expires_at=None,
     )
-    return [row for row in rows if row.to not in blocked]
 
 
 def _accepted_parts(rows: list[Claimed]) -> list[Claimed]:
@@ -134,43 +134,60 @@ def _accepted_parts(rows: list[Claimed]) -> list[Claimed]:
     return rows
 
 
-def unmark(ids: list[int]) -> None:
-    """Claimed into submitting, but not handed to the transport (the job stopped): back to
-    sending, which release() gives back."""
-    if ids:
-        clause, params = in_ids(ids)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {M} SET status = %s WHERE status = %s AND {clause}",
-                [S.SENDING, S.SUBMITTING, *params],
-            )
-
-
-def renew(token: str, lease: float) -> None:
+def hand_over(token: str, rows: list[Claimed], margin: float) -> bool:
+    """Mark the claim's chunk (`rows`) handed to the transport: its submit_sm are written next.
+    False when the claim is no longer ours to send: its lease ends within `margin` seconds or
+    ended (the sweeper may have queued its messages for another sender). The claim's messages
+    share one lease (claimed and renewed together), so its first message tells."""
+    now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {M} SET claim_expires_at = %s WHERE claim = %s AND status IN (%s, %s)",
-            [timezone.now() + timedelta(seconds=lease), token, S.SENDING, S.SUBMITTING],
+            f"INSERT INTO {H} (token, handed_at) SELECT %s, %s WHERE EXISTS (SELECT 1 FROM {M} "
+            "WHERE id = %s AND claim = %s AND status = %s AND claim_expires_at > %s)",
+            [token, now, rows[0].id, token, S.SENDING, now + timedelta(seconds=margin)],
+        )
+        return cursor.rowcount == 1
+
+
+def renew(tokens: list[str], lease: float) -> None:
+    if not tokens:
+        return
+    clause, params = _in("claim", tokens)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {M} SET claim_expires_at = %s WHERE {clause} AND status = %s",
+            [timezone.now() + timedelta(seconds=lease), *params, S.SENDING],
         )
 
 
-def release(token: str, *, cancelled: bool = False) -> int:
-    """Give back the claimed messages that never went on the wire (status still sending): queued
-    again without counting the attempt, or cancelled when the job was."""
+def release(rows: list[Claimed], *, cancelled: bool = False) -> int:
+    """Give back claimed messages that were never handed to the transport (still sending under
+    the same claim): queued again without counting the attempt, or cancelled when the job was."""
+    if not rows:
+        return 0
+    clause, params = in_ids(row.id for row in rows)
+    claims, claim_params = _in("claim", {row.claim for row in rows})
+    where = f"{clause} AND {claims} AND status = %s"
     with connection.cursor() as cursor:
         if cancelled:
             cursor.execute(
                 f"UPDATE {M} SET status = %s, finished_at = %s, claim_expires_at = NULL "
-                "WHERE claim = %s AND status = %s",
-                [S.CANCELLED, timezone.now(), token, S.SENDING],
+                f"WHERE {where}",
+                [S.CANCELLED, timezone.now(), *params, *claim_params, S.SENDING],
             )
         else:
             cursor.execute(
                 f"UPDATE {M} SET status = %s, claim_expires_at = NULL, attempts = attempts - 1 "
-                "WHERE claim = %s AND status = %s",
-                [S.QUEUED, token, S.SENDING],
+                f"WHERE {where}",
+                [S.QUEUED, *params, *claim_params, S.SENDING],
             )
         return cursor.rowcount
+
+
+def finished(tokens: list[str], cursor) -> None:
+    """The chunks' last outcomes are written (in the same transaction): no longer handed."""
+    clause, params = _in("token", tokens)
+    cursor.execute(f"DELETE FROM {H} WHERE {clause}", params)
 
 
 def requeue_uncounted(ids: list[int]) -> None:

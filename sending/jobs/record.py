@@ -3,7 +3,8 @@
 bulk-notes measured the ORM at about 5,000 messages/s for claim + mark sent + part rows; here the
 sent messages are one executemany (SQLite) or one `UPDATE … WHERE id = ANY(%s)` per shape
 (PostgreSQL), their parts one executemany (SQLite) or COPY (PostgreSQL), and the job's current
-second one upsert. What an error means for its message is sending.outcomes' rule, as for a
+second one upsert; the chunks whose last outcome this is are no longer handed (claim.finished).
+What an error means for its message is sending.outcomes' rule, as for a
 Test SMS.
 """
 
@@ -22,6 +23,7 @@ from sending.models import JobSecond, Message, MessagePart
 from sending.transports.base import OutgoingMessage, SendResult, TransportError
 from sending.transports.smpp.receipts import normalise_id
 
+from . import claim
 from .claim import Claimed, in_ids, is_postgres
 
 M = Message._meta.db_table
@@ -47,6 +49,7 @@ class Recorder:
         # The chart's counts by the second each outcome came in (not the flush's second, which
         # may hold a second and more of sending at a low cap): second -> [parts, messages, failed].
         self.seconds: dict[int, list[int]] = {}
+        self.finished: list[str] = []  # claims of handed chunks with every outcome collected
         self.pending = 0
 
     def __len__(self) -> int:
@@ -98,9 +101,12 @@ class Recorder:
 
     def take(self) -> Batch:
         """The outcomes collected so far, to be written (Recorder starts empty again)."""
-        batch = Batch(self.job_id, self.sent, self.parts, self.errors, self.concat, self.seconds)
+        batch = Batch(
+            self.job_id, self.sent, self.parts, self.errors, self.concat, self.seconds,
+            self.finished,
+        )  # fmt: skip
         self.sent, self.parts, self.errors, self.concat = [], [], [], []
-        self.seconds, self.pending = {}, 0
+        self.seconds, self.finished, self.pending = {}, [], 0
         return batch
 
 
@@ -114,13 +120,15 @@ class Batch:
     errors: list[tuple]
     concat: list[tuple]
     seconds: dict[int, list[int]]
+    finished: list[str]
 
     def __bool__(self) -> bool:
-        return bool(self.sent or self.errors)
+        return bool(self.sent or self.errors or self.finished)
 
 
 def write(batch: Batch) -> None:
-    """One transaction: the messages' new states, their parts, the job's per-second counts."""
+    """One transaction: the messages' new states, their parts, the job's per-second counts, the
+    chunks finished."""
     if not batch:
         return
     now = timezone.now()
@@ -140,6 +148,8 @@ def write(batch: Batch) -> None:
             _write_parts(cursor, batch.parts)
         for second, (parts_sent, messages_sent, failed) in batch.seconds.items():
             add_second(cursor, batch.job_id, parts_sent, messages_sent, failed, second=second)
+        if batch.finished:
+            claim.finished(batch.finished, cursor)
 
 
 def _write_sent(cursor, sent: list[tuple], now: datetime) -> None:

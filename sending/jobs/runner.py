@@ -1,20 +1,20 @@
 """One sender of a running job: claim a chunk, send it on the worker's session, record, repeat.
 
-Every message is a row before it is sent; a chunk is claimed straight into `submitting` in one
-UPDATE just before its submit_sm are written (chunk after chunk through one send_many), and the
-outcomes are written by a thread on a second connection (sending.jobs.writer) while this one keeps
-the window full, so after a crash the sweeper knows which may be at the SMSC (at most about two
-chunks and a window). The job's state is read at least every CHECK_EVERY seconds, so pause and
-cancel stop the sending within a second; the profile's Test SMS and `sendsms` messages are sent on
-the same session between chunks, so they never wait behind the job. When every recent attempt
-fails because the gateway is away, the job pauses itself instead of burning the messages' retries.
+Every message is a row before it is sent. Two threads on connections of their own
+(sending.jobs.writer) write the outcomes so far and claim the next chunk while this thread keeps
+the SMPP window full; just before a chunk's first submit_sm this thread marks it
+handed (one small row: claim.hand_over), so after a crash the sweeper knows which messages may be
+at the SMSC (at most about two chunks and a window) and which were never sent (the chunk claimed
+ahead). The job's state is read at least every CHECK_EVERY seconds, so pause and cancel stop the
+sending within a second; the profile's Test SMS and `sendsms` messages are sent on the same
+session between chunks, so they never wait behind the job. When every recent attempt fails
+because the gateway is away, the job pauses itself instead of burning the messages' retries.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -28,7 +28,7 @@ from sending.transports.base import OutgoingMessage, TransportError
 from . import claim, control, send_window, session_pool, slots
 from .claim import Claimed
 from .record import Recorder
-from .writer import Writer
+from .writer import Claimer, Writer
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +55,10 @@ class Runner:
         self._checked = self._renewed = self._singles_at = self._flushed_at = 0.0
         self._zones: list[str] | None = None
         self._zones_at = -ZONES_EVERY
-        self._token = ""
-        self._claimed, self._handed_over = 0, True
+        self._open: dict[str, int] = {}
         self._keys: list[str] = []  # provider keys of the parts in the Recorder
         self.writer = Writer()
+        self.claimer = Claimer(self._claim_next)
 
     # The loop ------------------------------------------------------------------------------------
 
@@ -93,90 +93,111 @@ class Runner:
             if exc.code in BINDS_TAKEN:
                 return "no bind free"  # other workers hold every bind: the dispatcher retries
             if outcomes.is_gateway_error(exc):
-                self._auto_pause(exc)
+                control.pause(self.job.pk, reason=exc.reason, auto=True)
                 return "paused"
             raise
         finally:
             try:
                 self.writer.close()
+                self.claimer.close()
             finally:
                 receipts.close()
 
     def _send_batch(self, transport, receipts, deadline: float) -> int:
-        """Claim and send chunk after chunk through one send_many (the window never drains
-        between chunks) until nothing is due, the job stops or `deadline`; returns how many
-        messages were claimed."""
-        token = self._token = uuid.uuid4().hex
-        by_id: dict[int, Claimed] = {}
+        """Send chunk after chunk through one send_many (the window never drains between
+        chunks) until nothing is due, the job stops or `deadline`; returns how many messages
+        were handed to the transport."""
         recorder = Recorder(self.job.pk, self.profile)
+        self._rows: dict[int, Claimed] = {}  # handed to the transport, no outcome yet
+        self._open: dict[str, int] = {}  # claim of a handed chunk -> its messages without outcome
+        self._chunk: list[Claimed] = []  # the chunk being handed over, up to self._next
+        self._next = self._handed = 0
         sent_any = False
         try:
-            feed = self._feed(token, by_id, recorder, receipts, deadline)
+            feed = self._feed(recorder, receipts, deadline)
             for message, outcome in transport.send_many(feed):
                 if message.reference.startswith("p"):
                     _record_single(message, outcome, receipts)
                     continue
-                row = by_id.pop(int(message.reference))
+                row = self._rows.pop(int(message.reference))
                 if isinstance(outcome, TransportError):
                     if outcomes.is_gateway_error(outcome):
                         self.held.append((row, message, outcome))
                         if len(self.held) >= AUTO_PAUSE_STREAK:
-                            self._auto_pause(outcome)
+                            self._auto_pause(outcome, recorder)
                         continue
                     recorder.record_error(row, message, outcome)
                 else:
                     sent_any = True
                     self._count_held(recorder)
                     self._keys += recorder.record_sent(row, message, outcome)
-                if len(recorder) >= self.chunk or (
-                    time.monotonic() - self._flushed_at >= FLUSH_EVERY
-                ):
+                self._settled(row, recorder)
+                if time.monotonic() - self._flushed_at >= FLUSH_EVERY:
                     self._flush(recorder, receipts)
         finally:
             if self.held and not self.stop and not sent_any:
-                self._auto_pause(self.held[-1][2])
+                self._auto_pause(self.held[-1][2], recorder)
             elif self.held and self.stop:
-                claim.requeue_uncounted([row.id for row, _m, _e in self.held])
-                self.held = []
+                self._requeue_held(recorder)
             self._count_held(recorder)
             self._flush(recorder, receipts, wait=True)
-            if self._claimed and not self._handed_over:
-                claim.release(token, cancelled=self.stop == BulkJob.Status.CANCELLED)
-        return self._claimed
+            self._give_back()
+        return self._handed
 
-    def _feed(
-        self, token: str, by_id: dict[int, Claimed], recorder: Recorder, receipts, deadline: float
-    ) -> Iterator[OutgoingMessage]:
-        """The messages, chunk by chunk: each chunk is claimed straight into submitting (and
-        the outcomes so far written) right before the transport takes its first message."""
-        self._claimed, self._handed_over = 0, True
-        while time.monotonic() < deadline:
+    def _feed(self, recorder: Recorder, receipts, deadline: float) -> Iterator[OutgoingMessage]:
+        """The messages, chunk by chunk: each chunk was claimed while the one before went out,
+        and is marked handed right before the transport takes its first message."""
+        while True:
+            token, chunk = self.claimer.take()
+            self._chunk, self._next = chunk, 0
+            if not chunk or self.stop or not self._housekeeping() or time.monotonic() > deadline:
+                return  # the chunk, not handed, is given back
+            if not claim.hand_over(token, chunk, self.lease / 3):
+                # Claimed too long ago (the worker was stopped?): what is still ours goes back.
+                log.warning("job %s: a claimed chunk outlived its lease, not sent", self.job.pk)
+                claim.release(chunk)
+                self._chunk = []
+                continue
+            self._open[token] = len(chunk)
+            self._handed += len(chunk)
+            self.claimer.claim_ahead()  # the next one, while this one goes out
             self._flush(recorder, receipts)
-            if self.stop or not self._housekeeping():
-                return
             yield from self._priority_messages()
-            _token, chunk = claim.claim_batch(
-                self.job.pk, self.chunk, self.lease, self._open_zones(), token=token,
-                submitting=True,
-            )  # fmt: skip
-            if not chunk:
-                return
-            self._claimed += len(chunk)
-            by_id.update((row.id, row) for row in chunk)
-            for position, row in enumerate(chunk):
+            while self._next < len(chunk):
                 if self.stop or (
                     time.monotonic() - self._checked >= CHECK_EVERY and not self._housekeeping()
                 ):
-                    # Not handed to the transport: back to sending, which release() gives back.
-                    claim.unmark([r.id for r in chunk[position:]])
-                    self._handed_over = False
-                    return
+                    return  # the rest of the chunk was never handed: given back
+                row = chunk[self._next]
+                self._next += 1
+                self._rows[row.id] = row
                 only = None
                 if row.accepted:
                     only = tuple(i for i in range(1, row.parts_count + 1) if i not in row.accepted)
                 yield OutgoingMessage(
                     row.to, row.sender, row.text, str(row.id), only=only, concat_ref=row.concat_ref
                 )
+
+    def _claim_next(self) -> tuple[str, list[Claimed]]:
+        """Run by the claimer thread, on its connection."""
+        return claim.claim_batch(self.job.pk, self.chunk, self.lease, self._open_zones())
+
+    def _settled(self, row: Claimed, recorder: Recorder) -> None:
+        """`row` has its outcome (collected, or written directly): its chunk's last one ends
+        the chunk's handed mark, in the same transaction as that outcome."""
+        left = self._open[row.claim] - 1
+        if left:
+            self._open[row.claim] = left
+        else:
+            del self._open[row.claim]
+            recorder.finished.append(row.claim)
+
+    def _give_back(self) -> None:
+        """Claimed messages never handed to the transport: the rest of the chunk being handed
+        over and the chunk claimed ahead."""
+        rows = self._chunk[self._next :] + self.claimer.give_up()
+        self._chunk = []
+        claim.release(rows, cancelled=self.stop == BulkJob.Status.CANCELLED)
 
     def _flush(self, recorder: Recorder, receipts, *, wait: bool = False) -> None:
         """Hand the outcomes so far to the writer (`wait`: until they are committed); receipts
@@ -205,11 +226,11 @@ class Runner:
             return False
         if now - self._renewed >= min(5.0, self.lease / 3, slots.ttl() / 3):
             self._renewed = now
-            if self._token:
-                # Not while the writer updates some of the claim's rows: the two would wait for
-                # each other's row locks.
-                self.writer.wait()
-                claim.renew(self._token, self.lease)
+            # Not while the writer updates some of the claims' rows: the two would wait for
+            # each other's row locks.
+            self.writer.wait()
+            ahead = self.claimer.ahead_token()
+            claim.renew([*self._open, *([ahead] if ahead else [])], self.lease)
             if not slots.renew(self.job.pk, self.slot, self.owner):
                 self.stop = "slot lost"
                 return False
@@ -229,11 +250,17 @@ class Runner:
         """A success came after some gateway failures: those were ordinary transient errors."""
         for row, message, exc in self.held:
             recorder.record_error(row, message, exc)
+            self._settled(row, recorder)
         self.held = []
 
-    def _auto_pause(self, exc: TransportError) -> None:
+    def _requeue_held(self, recorder: Recorder) -> None:
         claim.requeue_uncounted([row.id for row, _m, _e in self.held])
+        for row, _m, _e in self.held:
+            self._settled(row, recorder)
         self.held = []
+
+    def _auto_pause(self, exc: TransportError, recorder: Recorder) -> None:
+        self._requeue_held(recorder)
         control.pause(self.job.pk, reason=exc.reason, auto=True)
         self.stop = BulkJob.Status.PAUSED
 

@@ -20,10 +20,12 @@ class Message(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
-        # Claimed by a worker (claim, claim_expires_at set); nothing on the wire yet.
+        # Claimed by a worker (claim, claim_expires_at set); nothing on the wire yet, unless its
+        # claim is a HandedChunk (a bulk chunk handed to the transport).
         SENDING = "sending", _("Sending")
         # A submit may be on the wire: a worker that dies now leaves a message that may have been
-        # sent, which the sweeper marks possibly_sent instead of queueing it again.
+        # sent, which the sweeper marks possibly_sent instead of queueing it again. (A bulk
+        # message is `sending` with a HandedChunk instead; the sweeper makes it this.)
         SUBMITTING = "submitting", _("Submitting")
         SENT = "sent", _("Sent")
         DELIVERED = "delivered", _("Delivered")
@@ -155,6 +157,23 @@ class Message(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL_STATUSES
+
+
+class HandedChunk(models.Model):
+    """A bulk chunk's claim whose messages were handed to the transport: until each has its
+    outcome, any of them may be at the SMSC.
+
+    One small row written just before the chunk's first submit_sm, instead of an UPDATE of every
+    message into `submitting` (sending.jobs.runner); the chunk's last outcome deletes it. After a
+    crash the sweeper makes its unanswered messages possibly sent, and queues again those of a
+    chunk never handed over.
+    """
+
+    token = models.CharField(max_length=32, primary_key=True)
+    handed_at = models.DateTimeField()
+
+    def __str__(self):
+        return self.token
 
 
 class MessagePart(models.Model):

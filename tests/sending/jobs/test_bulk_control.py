@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from sending.jobs import control, dispatcher, runner, slots, sweeper
-from sending.models import BulkJob, Message
+from sending.jobs import claim, control, dispatcher, runner, slots, sweeper
+from sending.models import BulkJob, HandedChunk, Message
 from tests.peers.http_gateway import HttpGateway
 from tests.sending.jobs.bulk_support import counts, make_job
 
@@ -138,6 +138,63 @@ def test_the_sweeper_requeues_what_never_went_out_without_counting_the_attempt(m
     _expired(job, S.SENDING)
     assert sweeper.sweep()["returned"] == 2
     assert set(Message.objects.filter(job=job).values_list("status", "attempts")) == {("queued", 0)}
+
+
+def test_after_a_crash_a_handed_chunk_is_possibly_sent_and_one_claimed_ahead_is_queued(
+    make_profile, settings
+):
+    job = make_job(make_profile(), 5)
+    handed, rows = claim.claim_batch(job.pk, 2, 60)
+    assert claim.hand_over(handed, rows, margin=5)
+    answered = rows[0].id  # its outcome was written: not the sweeper's any more
+    Message.objects.filter(pk=answered).update(status=S.SENT)
+    claim.claim_batch(job.pk, 2, 60)  # the chunk claimed ahead, never handed over
+    past = timezone.now() - timedelta(seconds=5)
+    Message.objects.filter(job=job, status=S.SENDING).update(claim_expires_at=past)
+
+    counted = sweeper.sweep()
+
+    assert counted["possibly_sent"] == 1 and counted["returned"] == 2
+    assert counts(job) == {"sent": 1, "possibly_sent": 1, "queued": 3}
+    assert Message.objects.get(job=job, status=S.POSSIBLY_SENT).pk == rows[1].id
+    # The mark outlives the sweep until the lease has passed, then goes (nothing sending left).
+    assert HandedChunk.objects.filter(pk=handed).exists()
+    settings.SMSPORTAL_BULK_LEASE = 2
+    HandedChunk.objects.filter(pk=handed).update(handed_at=past)
+    sweeper.sweep()
+    assert not HandedChunk.objects.exists()
+
+
+def test_a_mark_of_a_handed_chunk_whose_messages_still_send_is_kept(make_profile, settings):
+    job = make_job(make_profile(), 2)
+    token, rows = claim.claim_batch(job.pk, 2, 60)
+    assert claim.hand_over(token, rows, margin=5)
+    settings.SMSPORTAL_BULK_LEASE = 2
+    HandedChunk.objects.update(handed_at=timezone.now() - timedelta(seconds=5))
+    sweeper.sweep()
+    assert HandedChunk.objects.filter(pk=token).exists()
+    assert counts(job) == {"sending": 2}
+
+
+def test_a_chunk_whose_lease_ends_soon_is_not_handed_over_and_release_spares_others(
+    make_profile,
+):
+    job = make_job(make_profile(), 4)
+    token, rows = claim.claim_batch(job.pk, 2, lease=3)
+    assert not claim.hand_over(token, rows, margin=5)  # the sweeper may give it away before it goes
+    assert claim.hand_over(token, rows, margin=1)
+    assert not HandedChunk.objects.exclude(pk=token).exists()
+
+    # Released: only messages still sending under the claim, not one sent meanwhile, not one
+    # another claim took.
+    _other, others = claim.claim_batch(job.pk, 2, 60)
+    Message.objects.filter(pk=rows[0].id).update(status=S.SENT)
+    Message.objects.filter(pk=rows[1].id).update(claim=_other)
+    assert claim.release(rows) == 0
+    assert claim.release(others[:1]) == 1
+    assert counts(job) == {"sent": 1, "queued": 1, "sending": 2}
+    assert claim.release(others, cancelled=True) == 1
+    assert counts(job) == {"sent": 1, "queued": 1, "sending": 1, "cancelled": 1}
 
 
 def test_the_sweeper_leaves_possibly_sent_messages_for_the_user_by_default(make_profile):
