@@ -86,6 +86,11 @@ def test_after_a_sigkill_nothing_is_lost_and_possibly_sent_is_bounded_and_flagge
     possibly = Message.objects.filter(job=job, status=Message.Status.POSSIBLY_SENT)
     assert 0 < possibly.count() <= 2 * 50 + 20  # two chunks and a window at most
     assert set(possibly.values_list("error_code", flat=True)) == {"possibly_sent"}
+    # The chunk claimed ahead (after the one being sent, which starts at most a window past the
+    # last message the SMSC got) was never handed to the transport: queued again, not flagged.
+    ids = dict(Message.objects.filter(job=job).values_list("to", "pk"))
+    last_at_smsc = max(ids[f"+{number}"] for number in destinations(peer))
+    assert max(possibly.values_list("pk", flat=True)) <= last_at_smsc + 20 + 50
     assert not Message.objects.filter(job=job, status__in=("sending", "submitting")).exists()
 
     workers(1, **quick)
