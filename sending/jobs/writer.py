@@ -12,6 +12,7 @@ lost. The database driver releases the GIL while it waits for the server.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -19,6 +20,8 @@ from django.db import connection
 
 from .claim import Claimed
 from .record import Batch, write
+
+log = logging.getLogger(__name__)
 
 Chunk = tuple[str, list[Claimed]]  # (claim token, rows), as claim.claim_batch returns it
 
@@ -94,10 +97,14 @@ class Claimer(_DatabaseThread):
         return self._ahead.result()[0]
 
     def give_up(self) -> list[Claimed]:
-        """The rows of the chunk claimed ahead, which will not be sent now."""
+        """The rows of the chunk claimed ahead, which will not be sent now (none when its claim
+        failed: its transaction claimed nothing)."""
         if self._ahead is None:
             return []
         ahead, self._ahead = self._ahead, None
+        if ahead.exception() is not None:
+            log.error("claiming ahead failed", exc_info=ahead.exception())
+            return []
         return ahead.result()[1]
 
 

@@ -9,9 +9,9 @@ from collections import Counter
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from sending.jobs import runner, slots
+from sending.jobs import claim, runner, slots
 from sending.jobs.record import Batch
-from sending.jobs.writer import Writer
+from sending.jobs.writer import Claimer, Writer
 from sending.models import HandedChunk, JobSecond, Message
 from tests.sending.jobs.bulk_support import counts, make_job, wait_until
 
@@ -40,6 +40,38 @@ def test_an_error_writing_outcomes_is_raised_in_the_sending_thread(make_profile)
         assert JobSecond.objects.get(job=job).failed == 1
     finally:
         writer.close()
+
+
+def test_the_next_chunk_is_claimed_on_the_claimers_connection_and_its_error_reaches_the_sender(
+    make_profile,
+):
+    job = make_job(make_profile(), 3)
+    threads = []
+
+    def claim_two():
+        threads.append(threading.current_thread().name)
+        return claim.claim_batch(job.pk, 2, 60)
+
+    claimer = Claimer(claim_two)
+    try:
+        claimer.claim_ahead()
+        token, rows = claimer.take()
+        assert len(rows) == 2 and threads[0].startswith("bulk-claimer")
+        claimer.claim_ahead()
+        assert [row.id for row in claimer.give_up()] == [
+            pk for pk, in Message.objects.filter(job=job, status="sending")
+            .exclude(claim=token).values_list("pk")
+        ]  # fmt: skip
+
+        failing = Claimer(lambda: 1 / 0)
+        failing.claim_ahead()
+        with pytest.raises(ZeroDivisionError):
+            failing.take()
+        failing.claim_ahead()
+        assert failing.give_up() == []  # nothing was claimed; the error is logged
+        failing.close()
+    finally:
+        claimer.close()
 
 
 @pytest.mark.peer
