@@ -4,8 +4,8 @@ A Test SMS, a `sendsms` and every message of a bulk job follow the same rules, w
 them (services.py one row at a time, sending.jobs.record in batches): a permanent error fails the
 message; a transient one waits in the database (status retrying, next_attempt_at) for the sweeper,
 following the profile's retry map, until the profile's retries are used up; a request that may
-have reached the gateway without an answer (a Web URL timeout) is "possibly sent", never resent
-silently.
+have reached the gateway without an answer (a Web URL timeout, an SMPP part in flight when the
+link was lost) is "possibly sent", never resent silently.
 """
 
 from __future__ import annotations
@@ -71,9 +71,10 @@ def is_gateway_error(exc: TransportError) -> bool:
     return exc.code in GATEWAY_CODES
 
 
-def may_have_been_sent(profile, exc: TransportError) -> bool:
-    """A Web URL request that timed out may have reached the gateway (it just did not answer)."""
-    return profile.protocol == choices.WEB_URL and exc.code == "timeout"
+def may_have_been_sent(exc: TransportError) -> bool:
+    """The message was written and never answered (a Web URL request that timed out after it
+    went, an SMPP part in flight when the link was lost): the gateway may have it."""
+    return exc.possibly_sent
 
 
 def resend_possibly_sent(profile) -> bool:
@@ -86,7 +87,7 @@ def after_error(
 ) -> Decision:
     """The message's next state after attempt number `attempts` failed with `exc`."""
     retries_left = allow_retry and attempts <= profile.max_retries
-    if may_have_been_sent(profile, exc):
+    if may_have_been_sent(exc):
         if retries_left and resend_possibly_sent(profile):
             return Decision(Message.Status.RETRYING, next_attempt_at=now, possibly_duplicate=True)
         return Decision(Message.Status.POSSIBLY_SENT)

@@ -199,10 +199,11 @@ def _record_sent(message: Message, result: SendResult) -> list[str]:
         message.encoding = result.encoding or message.encoding
         message.error_code = message.error_reason = ""
         message.next_attempt_at = None
+        message.possibly_duplicate = message.possibly_duplicate or result.possibly_duplicate
         message.save(
             update_fields=[
                 "status", "sent_at", "parts_count", "encoding", "error_code", "error_reason",
-                "next_attempt_at",
+                "next_attempt_at", "possibly_duplicate",
             ]
         )  # fmt: skip
     return [part.provider_key for part in parts]

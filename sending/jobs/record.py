@@ -42,7 +42,7 @@ class Recorder:
     def __init__(self, job_id: int, profile):
         self.job_id, self.profile = job_id, profile
         self.secrets = scrubbing.profile_secrets(profile)  # never stored in an error reason
-        self.sent: list[tuple] = []  # (id, parts_count, encoding, concat_ref)
+        self.sent: list[tuple] = []  # (id, parts_count, encoding, concat_ref, possibly_duplicate)
         self.parts: list[tuple] = []
         self.errors: list[tuple] = []  # (status, code, reason, next_attempt_at, finished_at, id)
         self.concat: list[tuple] = []  # (concat_ref, id) of failed messages with accepted parts
@@ -65,7 +65,9 @@ class Recorder:
             self.parts.append((row.id, index, provider_id, key, "", "", ""))
         total = row.parts_count if message.only else 0
         count = max(total, result.parts or 0, len(result.provider_ids), 1)
-        self.sent.append((row.id, count, result.encoding or "", message.concat_ref))
+        self.sent.append(
+            (row.id, count, result.encoding or "", message.concat_ref, result.possibly_duplicate)
+        )
         tally = self._tally()
         tally[0] += len(result.provider_ids) or count
         tally[1] += 1
@@ -156,20 +158,21 @@ def _write_sent(cursor, sent: list[tuple], now: datetime) -> None:
     head = (
         f"UPDATE {M} SET status = %s, sent_at = %s, parts_count = %s, encoding = %s, "
         "concat_ref = COALESCE(%s, concat_ref), error_code = '', error_reason = '', "
-        "next_attempt_at = NULL, claim_expires_at = NULL"
+        "next_attempt_at = NULL, claim_expires_at = NULL, "
+        "possibly_duplicate = possibly_duplicate OR %s"
     )
     if not is_postgres():
         cursor.executemany(
             head + " WHERE id = %s",
-            [(S.SENT, now, count, enc, ref, pk) for pk, count, enc, ref in sent],
+            [(S.SENT, now, count, enc, ref, twice, pk) for pk, count, enc, ref, twice in sent],
         )
         return
     shapes: dict[tuple, list[int]] = defaultdict(list)
-    for pk, count, encoding, ref in sent:
-        shapes[(count, encoding, ref)].append(pk)
-    for (count, encoding, ref), ids in shapes.items():
+    for pk, *shape in sent:
+        shapes[tuple(shape)].append(pk)
+    for shape, ids in shapes.items():
         clause, params = in_ids(ids)
-        cursor.execute(f"{head} WHERE {clause}", [S.SENT, now, count, encoding, ref, *params])
+        cursor.execute(f"{head} WHERE {clause}", [S.SENT, now, *shape, *params])
 
 
 def _write_parts(cursor, parts: list[tuple]) -> None:

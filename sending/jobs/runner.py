@@ -254,7 +254,14 @@ class Runner:
         self.held = []
 
     def _requeue_held(self, recorder: Recorder) -> None:
-        claim.requeue_uncounted([row.id for row, _m, _e in self.held])
+        """The job stops: what failed only because the gateway was away is queued again, its
+        attempt not counted; what may have reached the gateway all the same is possibly sent."""
+        again, maybe = [], []
+        for held in self.held:
+            (maybe if outcomes.may_have_been_sent(held[2]) else again).append(held)
+        claim.requeue_uncounted([row.id for row, _m, _e in again])
+        for row, message, exc in maybe:
+            recorder.record_error(row, message, exc)
         for row, _m, _e in self.held:
             self._settled(row, recorder)
         self.held = []

@@ -19,6 +19,8 @@ class TransportError(Exception):
     (throttled, timeout, connection lost). `code` is the provider's code (SMPP status name such as
     "ESME_RTHROTTLED", or the HTTP status as a string); `reason` reads well in the admin, e.g.
     "ESME_RTHROTTLED (0x58): throttled". `retry_after` (seconds) overrides the default backoff.
+    `possibly_sent`: the message may have reached the gateway all the same (it was written and
+    never answered), so it is never sent again without a flag.
     """
 
     def __init__(
@@ -28,12 +30,21 @@ class TransportError(Exception):
         permanent: bool,
         code: str = "",
         retry_after: float | None = None,
+        possibly_sent: bool = False,
     ):
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.code = code
         self.retry_after = retry_after
+        self.possibly_sent = possibly_sent
+
+    def maybe_sent(self) -> TransportError:
+        """This error for a message that was written before it and never answered."""
+        return TransportError(
+            self.reason, permanent=self.permanent, code=self.code, retry_after=self.retry_after,
+            possibly_sent=True,
+        )  # fmt: skip
 
 
 @dataclass
@@ -71,6 +82,8 @@ class SendResult:
     provider_ids: list[str]
     encoding: str = ""
     parts: int = 1
+    # A part was written twice (again after a lost connection): the recipient may get it twice.
+    possibly_duplicate: bool = False
 
 
 def storable(text: str) -> str:

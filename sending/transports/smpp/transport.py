@@ -69,9 +69,12 @@ class SmppTransport(Transport):
         for job in self.session.run(jobs):
             if job.error is not None:
                 job.message.accepted = job.ids  # parts the SMSC took before the failure
-                yield job.message, job.error
+                yield job.message, job.error.maybe_sent() if job.resent else job.error
             else:
-                yield job.message, SendResult(job.ids, job.encoding, len(job.ids))
+                yield (
+                    job.message,
+                    SendResult(job.ids, job.encoding, len(job.ids), possibly_duplicate=job.resent),
+                )
 
     def send(self, message: OutgoingMessage) -> SendResult:
         for _message, outcome in self.send_many([message]):

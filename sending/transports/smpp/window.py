@@ -35,6 +35,9 @@ class Job:
     ids: list[str] = field(default_factory=list)
     left: int = 0
     error: TransportError | None = None
+    # A part went again after a lost connection: the SMSC may have taken the first one too
+    # (gateway-notes: at most the window can be duplicated after a lost connection).
+    resent: bool = False
 
     def __post_init__(self):
         self.ids = [""] * len(self.bodies)
@@ -196,6 +199,8 @@ class Window:
 
     def resend_unanswered(self) -> None:
         """After a lost connection: exactly the parts without a response go again, in order."""
+        for job, _index, _attempts, _t in self.inflight.values():
+            job.resent = True
         self.pending.extendleft(
             (job, index, attempts) for job, index, attempts, _t in reversed(self.inflight.values())
         )

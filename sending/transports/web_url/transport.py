@@ -146,12 +146,14 @@ class WebUrlTransport(Transport):
             try:
                 response = self._session.request(**request)
                 body = response.text
-            except requests.Timeout:
+            except requests.Timeout as exc:
                 raise TransportError(
                     _("Timeout: no answer from %(host)s within %(seconds)s s")
                     % {"host": _host(request["url"]), "seconds": self.profile.request_timeout},
                     permanent=False,
                     code="timeout",
+                    # The request went out (only the answer is missing): the gateway may have it.
+                    possibly_sent=not isinstance(exc, requests.ConnectTimeout),
                 ) from None
             except requests.RequestException as exc:
                 raise self._request_error(exc, request["url"]) from None

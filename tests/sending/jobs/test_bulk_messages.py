@@ -1,5 +1,6 @@
 """What a bulk job sends: long messages resend only the parts the SMSC did not take, joined to the
-earlier ones; Web URL profiles run jobs too, a timed-out request counting as possibly sent."""
+earlier ones; Web URL profiles run jobs too, a timed-out request counting as possibly sent; what
+may have reached the gateway is never sent again without a flag."""
 
 from __future__ import annotations
 
@@ -60,3 +61,34 @@ def test_a_web_url_profile_runs_a_job_and_a_timeout_counts_as_possibly_sent(
     assert counts(job) == {"sent": 29, "possibly_sent": 1}
     texts = Counter(gateway.texts())
     assert len(texts) == 30 and set(texts.values()) == {1}  # the timed-out one was not resent
+
+
+@pytest.mark.peer
+def test_a_message_resent_after_a_lost_link_is_flagged_as_perhaps_arriving_twice(
+    start_smsc, smpp_profile, redis_url
+):
+    peer = start_smsc("netsmpp", drop_after=100, no_receipts=True)
+    profile = smpp_profile(peer, processing_mode="async", window_size=10, reconnect_delay=0)
+    job = make_job(profile, 300)
+
+    assert _run(job) == "finished"
+
+    assert counts(job) == {"sent": 300}
+    dropped = next(r for r in peer.events("submit_sm") if r["status"] == -1)
+    flagged = Message.objects.filter(job=job, possibly_duplicate=True)
+    assert f"+{dropped['destination_addr']}" in set(flagged.values_list("to", flat=True))
+    assert 1 <= flagged.count() <= 10  # what was in flight when the link went, no more
+
+
+def test_a_job_pausing_itself_on_timeouts_leaves_them_possibly_sent_not_queued_again(
+    web_url_profile, gateway, redis_url
+):
+    profile = web_url_profile(gateway, concurrency=1, request_timeout=1)
+    gateway.script(*[Reply(200, "OK", delay=1.5) for _ in range(runner.AUTO_PAUSE_STREAK)])
+    job = make_job(profile, 30)
+
+    assert _run(job) == "paused"
+
+    # Each request went and got no answer in time: the gateway may have every one of them.
+    assert counts(job) == {"possibly_sent": runner.AUTO_PAUSE_STREAK, "queued": 20}
+    assert len(gateway.requests) == runner.AUTO_PAUSE_STREAK

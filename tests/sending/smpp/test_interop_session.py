@@ -88,10 +88,15 @@ def test_it_reconnects_and_resends_only_unanswered_parts(
     # most the window can be duplicated after a lost connection).
     twice = [address for address, n in counts.items() if n > 1]
     assert set(counts.values()) <= {1, 2} and len(twice) < window
-    # The unanswered part went again on the new bind.
+    # The unanswered part went again on the new bind, and its message says it may arrive twice
+    # (so do the others in flight at the drop, and none else).
     again = [r for r in submits if r["destination_addr"] == dropped[0]["destination_addr"]]
     assert [r["status"] for r in again] == [-1, 0]
     assert len({r["session"] for r in submits}) == 2
+    flagged = {int(ref) for ref, outcome in outcomes.items() if outcome.possibly_duplicate}
+    twice_refs = {int(address) - 4915100000000 for address in twice}
+    assert int(dropped[0]["destination_addr"]) - 4915100000000 in flagged
+    assert twice_refs <= flagged and 1 <= len(flagged) <= window
 
 
 @pytest.mark.parametrize("peer_name", peers_with("server_enquire"))
