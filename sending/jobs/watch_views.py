@@ -79,6 +79,7 @@ def progress_json(model_admin, request, job_id: int):
             **live["progress"],
             "live_html": live["live_html"],
             "actions_html": live["actions_html"],
+            "facts_html": live["facts_html"],
             "next_poll_ms": int(min(POLL_MS_MAX, max(POLL_MS, 5 * elapsed_ms))),
         }
     )
@@ -136,6 +137,8 @@ def _live(request, job: BulkJob) -> dict:
         "actions_html": render_to_string(
             "sending/admin/bulk/_watch_actions.html", context, request
         ),
+        # The start time appears once the dispatcher starts the job, while the page is open.
+        "facts_html": render_to_string("sending/admin/bulk/_watch_facts.html", context, request),
     }
 
 

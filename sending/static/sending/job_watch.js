@@ -6,9 +6,10 @@
   function start() {
     var live = document.getElementById("bulk-live");
     var actions = document.getElementById("bulk-actions");
+    var facts = document.getElementById("bulk-facts");
     if (!live) { return; }
     var url = live.dataset.progressUrl;
-    var lastLive = null, lastActions = null, settling = 0;
+    var lastLive = null, lastActions = null, lastFacts = null, settling = 0;
     var SETTLING_POLLS = 100, SETTLING_MS = 3000;
     function poll() {
       fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
@@ -19,6 +20,7 @@
         .then(function (state) {
           if (state.live_html !== lastLive) { live.innerHTML = state.live_html; lastLive = state.live_html; }
           if (state.actions_html !== lastActions) { actions.innerHTML = state.actions_html; lastActions = state.actions_html; }
+          if (facts && state.facts_html !== lastFacts) { facts.innerHTML = state.facts_html; lastFacts = state.facts_html; }
           live.dataset.finished = state.finished ? "1" : "0";
           live.dataset.percent = String(state.percent);
           if (!state.finished) { window.setTimeout(poll, state.next_poll_ms || 1000); }

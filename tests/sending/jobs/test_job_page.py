@@ -8,6 +8,7 @@ import re
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from sending.models import BulkJob
 from tests.sending.jobs.watch_helpers import add_messages, add_seconds, make_job, now_second
@@ -34,6 +35,18 @@ def test_it_serves_progress_json_with_counts_rate_and_fragments(client, superuse
     assert "bulk-chart-parts" in data["live_html"]
     assert "invalid number" in data["live_html"]
     assert data["next_poll_ms"] >= 1000
+
+
+def test_its_facts_follow_the_job_so_the_start_time_appears_without_a_reload(
+    client, superuser, job
+):
+    client.force_login(superuser)
+    url = reverse("admin:sending_bulkjob_progress", args=[job.pk])
+    BulkJob.objects.filter(pk=job.pk).update(started_at=None)
+    assert "Started" not in client.get(url).json()["facts_html"]
+    BulkJob.objects.filter(pk=job.pk).update(started_at=timezone.now())
+    facts = client.get(url).json()["facts_html"]
+    assert "Started" in facts and str(job.profile) in facts
 
 
 def test_it_shows_the_job_page_with_errors_last_messages_and_export(client, superuser, job):
