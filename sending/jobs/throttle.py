@@ -8,12 +8,17 @@ Redis server's clock (`TIME`), so hosts with skewed clocks still share one count
 Within a second the script also paces: by the fraction f of the second gone, at most
 cap × (f + burst) parts are granted, so a cap of 500 sends about 50 parts every 100 ms instead
 of 500 in the first few milliseconds (SMSCs that count over a sliding window see the same cap).
-By the end of the second the whole cap is available: pacing never lowers the rate.
+By the end of the second (less its guard, below) the whole cap is available: pacing never
+lowers the rate.
 
 A worker takes parts in chunks (about 5 % of the cap per round trip) and hands them out
 locally; the chunk is valid only until its second ends at the server, so the count per second
-holds exactly. Redis that cannot be reached stops sending (a wait of a second, logged) rather
-than sending uncapped; acquire() gives up with a transient TransportError after 30 s of that.
+holds exactly. Nothing is granted in a second's last GUARD: a part granted then could reach the
+gateway in the next second, on top of that second's own (a Web URL request seen 4 parts over a
+cap of 60 at the gateway, from requests granted in the last milliseconds).
+
+Redis that cannot be reached stops sending (a wait of a second, logged) rather than sending
+uncapped; acquire() gives up with a transient TransportError after 30 s of that.
 
     limiter = Limiter(profile.pk, profile.throughput)   # or Limiter.for_profile(profile)
     limiter.acquire(parts)          # blocks until granted; returns the seconds waited
@@ -41,22 +46,27 @@ KEY_PREFIX = "smsportal:tps"
 KEY_TTL = 5  # seconds a per-second counter outlives its second
 BURST = 0.02  # fraction of the cap available at the very start of a second (2 %, as the window)
 CHUNK = 0.05  # fraction of the cap taken per round trip and handed out locally
+GUARD = 0.02  # seconds at the end of each second in which nothing is granted
 OUTAGE_WAIT = 1.0  # seconds to wait when Redis cannot be reached
 OUTAGE_GIVE_UP = 30.0  # acquire() fails (transient) after Redis was unreachable this long
 
-# KEYS[1] the profile's prefix; ARGV cap, want (take up to), need (at least), burst (0..1).
-# Returns {granted, microseconds until the grant's second ends or until `need` may be granted,
-# the second the grant belongs to}.
+# KEYS[1] the profile's prefix; ARGV cap, want (take up to), need (at least), burst (0..1), the
+# counter's TTL, the guard (microseconds). Returns {granted, microseconds until the grant's
+# second ends or until `need` may be granted, the second the grant belongs to}.
 _SCRIPT = """
 local now = redis.call('TIME')
 local second, micros = tonumber(now[1]), tonumber(now[2])
 local cap, want, need = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local burst = tonumber(ARGV[4])
+local usable = 1000000 - tonumber(ARGV[6])  -- the second less its guard: the cap is paced in it
+if micros >= usable then
+  return {0, 1000000 - micros, second}
+end
 local key = KEYS[1] .. ':' .. second
 local used = tonumber(redis.call('GET', key) or '0')
 local allowed = cap
 if burst < 1 then
-  allowed = math.min(cap, math.floor(cap * (micros / 1000000 + burst)))
+  allowed = math.min(cap, math.floor(cap * (micros / usable + burst)))
 end
 local free = allowed - used
 local least = need
@@ -73,7 +83,7 @@ end
 if burst < 1 and used + need <= cap then
   -- wake when a whole chunk is paced in, not every part: round trips stay few at high caps
   local target = math.min(used + math.max(need, want), cap)
-  local at = math.ceil((target / cap - burst) * 1000000)
+  local at = math.ceil((target / cap - burst) * usable)
   return {0, math.max(at - micros, 100), second}
 end
 return {0, 1000000 - micros, second}
@@ -182,8 +192,9 @@ class Limiter:
             self._tokens = 0  # left from an earlier second at the server
         self._second = second
         self._tokens += granted
-        # `now` was taken before the call, so this deadline falls before the server's second ends.
-        self._expires = now + micros / 1e6
+        # `now` was taken before the call, so this deadline falls before the server's second ends
+        # (less the guard, in which no part is handed out).
+        self._expires = now + micros / 1e6 - GUARD
         return 0.0
 
     def _call(self, want: int, need: int) -> tuple[int, int, int]:
@@ -191,6 +202,6 @@ class Limiter:
             self._script = (self._client or redis_client.client()).register_script(_SCRIPT)
         self.round_trips += 1
         granted, micros, second = self._script(
-            keys=[self.key], args=[self.cap, want, need, self.burst, KEY_TTL]
+            keys=[self.key], args=[self.cap, want, need, self.burst, KEY_TTL, int(GUARD * 1e6)]
         )
         return int(granted), int(micros), int(second)
