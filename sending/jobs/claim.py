@@ -4,9 +4,9 @@ PostgreSQL: one UPDATE over `SELECT … ORDER BY id LIMIT n FOR UPDATE SKIP LOCK
 claim different rows without waiting on each other). SQLite: the same conditional UPDATE without
 row locks (SQLite has one writer at a time; the sub-select runs inside the writer's transaction).
 Both set status sending, a claim token and a lease (claim_expires_at) the sweeper honours, and
-count the attempt. A chunk is claimed ahead (by the writer thread, while the one before is sent)
-and marked handed, one HandedChunk row, just before its first submit_sm. Raw SQL: this is the hot
-path (bulk-notes: the ORM is the bottleneck).
+count the attempt. A chunk is claimed ahead (by the claimer thread, while the one before is
+sent) and marked handed, one HandedChunk row, just before its first submit_sm. Raw SQL: this is
+the hot path (bulk-notes: the ORM is the bottleneck).
 """
 
 from __future__ import annotations
@@ -134,12 +134,12 @@ def _accepted_parts(rows: list[Claimed]) -> list[Claimed]:
     return rows
 
 
-def hand_over(token: str, rows: list[Claimed], margin: float) -> bool:
-    """Mark the claim's chunk (`rows`) handed to the transport: its submit_sm are written next.
+def hand_over(rows: list[Claimed], margin: float) -> bool:
+    """Mark the chunk (`rows`, one claim) handed to the transport: its submit_sm are written next.
     False when the claim is no longer ours to send: its lease ends within `margin` seconds or
     ended (the sweeper may have queued its messages for another sender). The claim's messages
     share one lease (claimed and renewed together), so its first message tells."""
-    now = timezone.now()
+    now, token = timezone.now(), rows[0].claim
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {H} (token, handed_at) SELECT %s, %s WHERE EXISTS (SELECT 1 FROM {M} "

@@ -152,7 +152,7 @@ class Runner:
             self._chunk, self._next = chunk, 0
             if not chunk or self.stop or not self._housekeeping() or time.monotonic() > deadline:
                 return  # the chunk, not handed, is given back
-            if not claim.hand_over(token, chunk, self.lease / 3):
+            if not claim.hand_over(chunk, self.lease / 3):
                 # Claimed too long ago (the worker was stopped?): what is still ours goes back.
                 log.warning("job %s: a claimed chunk outlived its lease, not sent", self.job.pk)
                 claim.release(chunk)

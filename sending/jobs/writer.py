@@ -32,9 +32,6 @@ class _DatabaseThread:
     def __init__(self, name: str):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
 
-    def _submit(self, function, *args) -> Future:
-        return self._pool.submit(function, *args)
-
     def close(self) -> None:
         """The thread's connection closed and the thread ended (after its last task)."""
         try:
@@ -55,7 +52,7 @@ class Writer(_DatabaseThread):
         provider keys of its parts."""
         self.wait()
         if batch:
-            self._pending, self._keys = self._submit(write, batch), keys
+            self._pending, self._keys = self._pool.submit(write, batch), keys
 
     def wait(self) -> None:
         """Until the batch being written is committed (its error is raised here)."""
@@ -81,7 +78,7 @@ class Claimer(_DatabaseThread):
 
     def claim_ahead(self) -> None:
         if self._ahead is None:
-            self._ahead = self._submit(self._claim)
+            self._ahead = self._pool.submit(self._claim)
 
     def take(self) -> Chunk:
         """The chunk claimed ahead (waiting for its claim if need be), now the caller's."""

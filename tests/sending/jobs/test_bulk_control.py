@@ -145,7 +145,7 @@ def test_after_a_crash_a_handed_chunk_is_possibly_sent_and_one_claimed_ahead_is_
 ):
     job = make_job(make_profile(), 5)
     handed, rows = claim.claim_batch(job.pk, 2, 60)
-    assert claim.hand_over(handed, rows, margin=5)
+    assert claim.hand_over(rows, margin=5)
     answered = rows[0].id  # its outcome was written: not the sweeper's any more
     Message.objects.filter(pk=answered).update(status=S.SENT)
     claim.claim_batch(job.pk, 2, 60)  # the chunk claimed ahead, never handed over
@@ -168,7 +168,7 @@ def test_after_a_crash_a_handed_chunk_is_possibly_sent_and_one_claimed_ahead_is_
 def test_a_mark_of_a_handed_chunk_whose_messages_still_send_is_kept(make_profile, settings):
     job = make_job(make_profile(), 2)
     token, rows = claim.claim_batch(job.pk, 2, 60)
-    assert claim.hand_over(token, rows, margin=5)
+    assert claim.hand_over(rows, margin=5)
     settings.SMSPORTAL_BULK_LEASE = 2
     HandedChunk.objects.update(handed_at=timezone.now() - timedelta(seconds=5))
     sweeper.sweep()
@@ -181,8 +181,8 @@ def test_a_chunk_whose_lease_ends_soon_is_not_handed_over_and_release_spares_oth
 ):
     job = make_job(make_profile(), 4)
     token, rows = claim.claim_batch(job.pk, 2, lease=3)
-    assert not claim.hand_over(token, rows, margin=5)  # the sweeper may give it away before it goes
-    assert claim.hand_over(token, rows, margin=1)
+    assert not claim.hand_over(rows, margin=5)  # the sweeper may give it away before it goes
+    assert claim.hand_over(rows, margin=1)
     assert not HandedChunk.objects.exclude(pk=token).exists()
 
     # Released: only messages still sending under the claim, not one sent meanwhile, not one
